@@ -1,0 +1,68 @@
+"""manifestkit: typed, versioned, hashable manifests for experiment pipelines.
+
+Manifests are attrs classes; one converter turns them into plain data;
+formats turn plain data into bytes (JSON, TOML, plug-ins); every hash is
+sha256 over RFC 8785 canonical JSON, so it is the same from JSON or TOML, on
+every supported Python, and any language can recompute it.
+"""
+
+from ._canonical import canonical_json, content_hash
+from ._convert import Converter
+from ._errors import (
+    FormatError,
+    IntegrityError,
+    ManifestDefinitionError,
+    ManifestError,
+    ManifestIOError,
+    SchemaVersionError,
+    ValidationError,
+)
+from ._formats import Format, formats, get_format, register_format
+from ._integrity import hash_file
+from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
+from ._model import SchemaInfo, block, field, manifest, schema_info, unknown_fields
+from ._registry import get_schema, schemas
+from ._types import UnionTag
+from ._values import Limits
+from ._versioning import migrate, migration, register_migration
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Converter",
+    "Format",
+    "FormatError",
+    "IntegrityError",
+    "Limits",
+    "ManifestDefinitionError",
+    "ManifestError",
+    "ManifestIOError",
+    "SchemaInfo",
+    "SchemaVersionError",
+    "UnionTag",
+    "ValidationError",
+    "__version__",
+    "block",
+    "canonical_json",
+    "content_hash",
+    "detect_schema",
+    "dumps",
+    "field",
+    "formats",
+    "from_dict",
+    "get_format",
+    "get_schema",
+    "hash_file",
+    "loads",
+    "manifest",
+    "migrate",
+    "migration",
+    "read",
+    "register_format",
+    "register_migration",
+    "schema_info",
+    "schemas",
+    "to_dict",
+    "unknown_fields",
+    "write",
+]

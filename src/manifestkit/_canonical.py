@@ -1,0 +1,261 @@
+r"""The canonical form: RFC 8785 (JSON Canonicalization Scheme) bytes, and hashes.
+
+Every hash manifestkit computes is ``sha256(canonical_json(x))``. The canonical
+bytes are a function of the typed value only: never of a file's bytes, never
+of a format's own output, never of dict insertion order or the Python version.
+
+How the bytes are made, in one pass over the data:
+
+- object keys are sorted by UTF-16 code units (RFC 8785 section 3.2.3); class
+  fields come out of a presorted plan, only free-form dicts are sorted;
+- numbers follow ECMAScript's ``Number.prototype.toString``: orjson already
+  prints the same shortest digits, and differs from ES6 in exactly three
+  cases, which are handled here: an integral value below 2**53 (orjson writes
+  ``30.0``, ES6 ``30``; it is written as an integer), an integral value from
+  2**53 up to 1e21 (orjson uses an exponent, ES6 all digits), and a value
+  whose magnitude is in [1e-6, 1e-5) (orjson uses an exponent, ES6 a decimal);
+  those two are written from `es6_number`. ``-0`` is written as ``0``;
+- strings are escaped by orjson exactly as RFC 8785 asks (``\\"``, ``\\\\``,
+  ``\\b \\f \\n \\r \\t``, other controls as lower-case ``\\u00xx``, nothing else);
+- integers are written with all their digits. Within +/-(2**53-1) this is
+  RFC 8785 exactly; beyond, it is manifestkit's documented extension (JCS
+  would first round them to a double);
+- date-times are written as the JSON files manifestkit writes them (RFC 3339,
+  ``Z`` for UTC, microseconds only when non-zero).
+
+NaN, infinities, lone surrogates and non-JSON objects are refused with a
+`ValidationError` naming the path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import date, datetime
+from pathlib import PurePath
+from typing import Any
+
+import attrs
+import orjson
+
+from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._model import _UNKNOWN, NO_UNKNOWN, get_plan, is_manifest_class
+from ._rfc3339 import ORJSON_DATETIME, check_datetime
+from ._types import Kind, TypeNode
+from ._values import INT_MAX, INT_MIN, Limits, Problems, check_str, same, union_member
+
+__all__ = ["canonical_json", "content_hash", "es6_number"]
+
+_TWO53 = 2.0**53
+_NOTHING = attrs.NOTHING
+_LIMITS = Limits()
+
+
+def es6_number(x: float) -> str:
+    """Format a finite float as ECMAScript's ``Number.prototype.toString`` does.
+
+    >>> es6_number(1e21), es6_number(1e-7), es6_number(0.000001), es6_number(30.0)
+    ('1e+21', '1e-7', '0.000001', '30')
+    """
+    if x == 0:
+        return "0"
+    text = repr(x)
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    mantissa, _, exponent = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    if fraction == "0":
+        fraction = ""
+    raw = whole + fraction
+    stripped = raw.lstrip("0")
+    n = len(whole) + int(exponent or 0) - (len(raw) - len(stripped))
+    digits = stripped.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        body = (
+            digits[0]
+            + ("." + digits[1:] if k > 1 else "")
+            + "e"
+            + ("+" if e >= 0 else "-")
+            + str(abs(e))
+        )
+    return sign + body
+
+
+def _number(x: float, path: str) -> Any:
+    if x == 0:
+        return 0
+    a = abs(x)
+    if a < 1e21 and x.is_integer():
+        return int(x) if a <= _TWO53 else orjson.Fragment(es6_number(x).encode())
+    if 1e-6 <= a < 1e-5:
+        return orjson.Fragment(es6_number(x).encode())
+    if not math.isfinite(x):
+        raise Problems.one(f"expected a finite number, found {describe(x)}", path)
+    return x
+
+
+def _sorted_keys(keys: list[str], path: str) -> list[str]:
+    joined = "".join(keys)
+    if joined.isascii() or max(joined) <= "\uffff":
+        return sorted(keys)
+    try:
+        return sorted(keys, key=lambda k: k.encode("utf-16-be"))
+    except UnicodeEncodeError:
+        for k in keys:
+            why = check_str(k)
+            if why:
+                raise Problems.one(f"key {why}", join_path(path, key_segment(k))) from None
+        raise  # pragma: no cover - a key failed to encode, so the loop found it
+
+
+def _plain(v: Any, depth: int, path: str) -> Any:
+    t = type(v)
+    if t is str or t is bool or v is None:
+        return v
+    if t is float:
+        return _number(v, path)
+    if t is int:
+        if INT_MIN <= v <= INT_MAX:
+            return v
+        raise Problems.one(f"expected an integer that fits in 64 bits, found {describe(v)}", path)
+    if t is dict or t is list:
+        if depth >= _LIMITS.max_depth:
+            raise Problems.one(f"nested deeper than {_LIMITS.max_depth} levels", path)
+        if t is list:
+            return [
+                _plain(x, depth + 1, join_path(path, index_segment(i))) for i, x in enumerate(v)
+            ]
+        keys = list(v)
+        for k in keys:
+            if type(k) is not str:
+                raise Problems.one(
+                    f"object keys must be strings, found a key that is {describe(k)}", path
+                )
+        return {
+            k: _plain(v[k], depth + 1, join_path(path, key_segment(k)))
+            for k in _sorted_keys(keys, path)
+        }
+    if t is datetime:
+        why = check_datetime(v)
+        if why:
+            raise Problems.one(f"date-time {why}", path)
+        return v
+    if t is date:
+        return v
+    raise Problems.one(f"expected plain JSON data, found {describe(v)}", path)
+
+
+def _typed(obj: Any, path: str) -> dict[str, Any]:
+    plan = get_plan(type(obj))
+    unknown = getattr(obj, _UNKNOWN)
+    out: dict[str, Any] = {}
+    for f in plan.sorted_fields:
+        v = getattr(obj, f.name)
+        if not f.always and f.default is not _NOTHING and same(v, f.default):
+            continue
+        out[f.key] = _value(v, f.node, join_path(path, key_segment(f.key)))
+    if unknown is NO_UNKNOWN:
+        return out
+    for key, v in unknown.items():
+        out[key] = _plain(v, 0, join_path(path, key_segment(key)))
+    return {k: out[k] for k in _sorted_keys(list(out), path)}
+
+
+def _value(v: Any, node: TypeNode, path: str) -> Any:
+    k = node.kind
+    if k is Kind.FLOAT:
+        return _number(v, path)
+    if k is Kind.CLASS:
+        return _typed(v, path)
+    if k in (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
+        return v
+    if k is Kind.OPTIONAL:
+        return None if v is None else _value(v, node.args[0], path)
+    if k in (Kind.LIST, Kind.VARTUPLE):
+        item = node.args[0]
+        return [_value(x, item, join_path(path, index_segment(i))) for i, x in enumerate(v)]
+    if k is Kind.TUPLE:
+        return [
+            _value(x, n, join_path(path, index_segment(i)))
+            for i, (x, n) in enumerate(zip(v, node.args, strict=True))
+        ]
+    if k is Kind.DICT:
+        item = node.args[0]
+        return {
+            key: _value(v[key], item, join_path(path, key_segment(key)))
+            for key in _sorted_keys(list(v), path)
+        }
+    if k is Kind.ANY:
+        return _plain(v, 0, path)
+    if k is Kind.ENUM:
+        return v.value
+    if k is Kind.UUID:
+        return str(v)
+    if k is Kind.PATH:
+        return PurePath(v).as_posix()
+    if k is Kind.UNION:
+        return _value(v, union_member(v, node), path)
+    raise AssertionError(k)  # pragma: no cover
+
+
+def canonical_json(x: Any) -> bytes:
+    """Return the RFC 8785 canonical JSON bytes of a manifest or of plain data.
+
+    For a manifest, this is the canonical form of its wire form (`to_dict`):
+    fields equal to their default are left out, so adding an optional field
+    in a later release does not move the hash of an unchanged document.
+
+    Raises:
+        ValidationError: The value holds something JSON cannot (NaN,
+            Infinity, a lone surrogate, a non-string key, a Python object).
+    """
+    try:
+        prepared = _typed(x, "") if is_manifest_class(type(x)) else _plain(x, 0, "")
+        return orjson.dumps(prepared, option=ORJSON_DATETIME)
+    except Problems as p:
+        raise ValidationError(p.errors, title="cannot make canonical JSON") from None
+    except orjson.JSONEncodeError as exc:  # a lone surrogate in a value
+        errors = _find_bad_strings(x)
+        raise ValidationError(
+            errors or [("", str(exc))], title="cannot make canonical JSON"
+        ) from None
+    except RecursionError:
+        raise ValidationError(
+            [("", "value is nested too deeply")], title="cannot make canonical JSON"
+        ) from None
+
+
+def content_hash(x: Any) -> str:
+    """Return the sha256 hex digest of `canonical_json` of a manifest or plain data."""
+    return hashlib.sha256(canonical_json(x)).hexdigest()
+
+
+def _find_bad_strings(x: Any) -> list[tuple[str, str]]:
+    from ._convert import Converter  # noqa: PLC0415 - the rare error path
+
+    data = Converter().unstructure(x) if is_manifest_class(type(x)) else x
+    found: list[tuple[str, str]] = []
+
+    def walk(v: Any, path: str) -> None:
+        if type(v) is str:
+            why = check_str(v)
+            if why:
+                found.append((path, f"string {why}"))
+        elif type(v) is list:
+            for i, item in enumerate(v):
+                walk(item, join_path(path, index_segment(i)))
+        elif type(v) is dict:
+            for key, item in v.items():
+                walk(item, join_path(path, key_segment(key)))
+
+    walk(data, "")
+    return found

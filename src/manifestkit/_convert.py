@@ -1,0 +1,480 @@
+"""The converter: plain data to manifests and back.
+
+`Converter` is the one object that structures and unstructures manifests.
+Structuring is done by a cattrs converter with detailed validation, whose
+hooks are built here from each field's `TypeNode` (strict scalars, JSON
+values, tagged unions); cattrs generates the per-class functions and collects
+per-attribute failures, which are turned into one `ValidationError` listing
+every problem with its path. Unstructuring writes the wire form: fields equal
+to their default omitted, preserved unknown fields put back where they were.
+
+The top-level functions use a default instance that callers cannot change;
+make your own `Converter` for other limits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import pathlib
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._model import _UNKNOWN, NO_UNKNOWN, ClassPlan, get_plan, is_manifest_class, schema_info
+from ._types import Kind, TypeNode, analyze
+from ._values import (
+    Limits,
+    Problems,
+    json_value,
+    same,
+    to_bool,
+    to_date,
+    to_datetime,
+    to_enum,
+    to_float,
+    to_int,
+    to_literal,
+    to_path,
+    to_str,
+    to_uuid,
+    union_member,
+)
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["Converter"]
+
+T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
+_NOTHING = attrs.NOTHING
+
+
+class Converter:
+    """Turns manifests into plain data and back; see the module docstring.
+
+    Args:
+        limits: Bounds on nesting depth (and, for reading, document size).
+    """
+
+    def __init__(self, *, limits: Limits | None = None) -> None:
+        """Make a converter; hooks are built lazily, per class, on first use."""
+        self.limits = limits or Limits()
+        self._paths: dict[bool, _Structurer] = {}
+
+    def structure(self, data: Any, cls: type[T], *, lenient: bool = False) -> T:
+        """Build a ``cls`` instance from plain data, or raise `ValidationError`.
+
+        Args:
+            data: Plain data: dicts, lists, strings, numbers, booleans, None,
+                and the date-times and dates TOML holds natively.
+            cls: A manifest class.
+            lenient: Preserve unknown fields even in ``forbid`` classes (used
+                for documents of a newer minor version).
+        """
+        schema_info(cls)
+        path = self._paths.get(lenient)
+        if path is None:
+            path = self._paths[lenient] = _Structurer(self.limits, lenient=lenient)
+        try:
+            return path.structure(data, cls)
+        except Problems as p:
+            raise ValidationError(p.errors, title=f"invalid {cls.__name__}") from None
+        except RecursionError:
+            raise ValidationError(
+                [("", "document is nested too deeply to read")], title=f"invalid {cls.__name__}"
+            ) from None
+
+    def unstructure(self, obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
+        """Return the wire form of a manifest instance as a fresh dict.
+
+        Fields equal to their declared default are left out unless
+        ``include_defaults`` is set (the version field, and fields declared
+        ``always=True``, are always written). Preserved unknown fields come
+        after the declared ones, in the order they were read.
+        """
+        if not is_manifest_class(type(obj)):
+            raise ValidationError(
+                [("", f"expected a manifest instance, found {describe(obj)}")],
+                title="cannot unstructure",
+            )
+        try:
+            return _unstructure(obj, include_defaults, self.limits)
+        except Problems as p:
+            raise ValidationError(p.errors, title=f"invalid {type(obj).__name__}") from None
+
+
+# ------------------------------------------------------------------ structure
+
+
+def _unknown_message(key: str, plan: ClassPlan) -> str:
+    message = "unknown field"
+    close = difflib.get_close_matches(key, sorted(plan.keys), n=1, cutoff=0.75)
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    hint = plan.info.unknown_hint
+    return f"{message} ({hint})" if hint else message
+
+
+class _Structurer:
+    """One cattrs converter with detailed validation and manifestkit's hooks."""
+
+    def __init__(self, limits: Limits, *, lenient: bool) -> None:
+        import cattrs  # noqa: PLC0415 - cattrs is imported on the first structure
+
+        self.limits = limits
+        self.lenient = lenient
+        c = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+        for t, fn in {
+            str: to_str,
+            int: to_int,
+            float: to_float,
+            bool: to_bool,
+            datetime: to_datetime,
+            date: to_date,
+            uuid.UUID: to_uuid,
+        }.items():
+            c.register_structure_hook(t, _scalar(fn))
+        c.register_structure_hook_factory(lambda _t: True, self._factory)
+        self.cattrs: cattrs.Converter = c
+
+    def structure(self, data: Any, cls: type[T]) -> T:
+        result: T = self.hook(cls)(data, cls)
+        return result
+
+    def hook(self, annotation: Any) -> Hook:
+        return self.cattrs.get_structure_hook(annotation)
+
+    def _factory(self, annotation: Any) -> Hook:
+        node = analyze(annotation, repr(annotation), is_manifest_class)
+        return self._node_hook(node)
+
+    def _node_hook(self, node: TypeNode) -> Hook:
+        k = node.kind
+        if k is Kind.CLASS:
+            return self._class_hook(node.target)
+        if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.UUID):
+            return self.hook(node.annotation)
+        if k is Kind.PATH:
+            target = node.target
+            return lambda v, _t: _run(to_path, v, target)
+        if k is Kind.ENUM:
+            target = node.target
+            return lambda v, _t: _run(to_enum, v, target)
+        if k is Kind.LITERAL:
+            values = node.target
+            return lambda v, _t: _run(to_literal, v, values)
+        if k is Kind.ANY:
+            limits = self.limits
+            return lambda v, _t: json_value(v, limits)
+        if k is Kind.OPTIONAL:
+            inner = self._node_hook(node.args[0])
+            return lambda v, t: None if v is None else inner(v, t)
+        if k is Kind.LIST:
+            return self._list_hook(node.args[0], list)
+        if k is Kind.VARTUPLE:
+            return self._list_hook(node.args[0], tuple)
+        if k is Kind.TUPLE:
+            return self._tuple_hook(node)
+        if k is Kind.DICT:
+            return self._dict_hook(node.args[0])
+        if k is Kind.UNION:
+            return self._union_hook(node)
+        raise AssertionError(k)  # pragma: no cover
+
+    def _list_hook(self, item: TypeNode, make: type) -> Hook:
+        item_hook = self._node_hook(item)
+        noun = "a list" if make is list else "an array"
+
+        def hook(v: Any, _t: Any) -> Any:
+            if type(v) is not list and type(v) is not tuple:
+                raise Problems.one(f"expected {noun}, found {describe(v)}")
+            out = []
+            errors: list[tuple[str, str]] = []
+            for i, x in enumerate(v):
+                try:
+                    out.append(item_hook(x, None))
+                except Exception as exc:  # noqa: BLE001 - every failure is reported with its path
+                    errors.extend(_nest(index_segment(i), exc))
+            if errors:
+                raise Problems(errors)
+            return out if make is list else tuple(out)
+
+        return hook
+
+    def _tuple_hook(self, node: TypeNode) -> Hook:
+        hooks = [self._node_hook(a) for a in node.args]
+        n = len(hooks)
+
+        def hook(v: Any, _t: Any) -> Any:
+            if type(v) is not list and type(v) is not tuple:
+                raise Problems.one(f"expected an array of {n} items, found {describe(v)}")
+            if len(v) != n:
+                raise Problems.one(f"expected an array of {n} items, found {len(v)}")
+            out = []
+            errors: list[tuple[str, str]] = []
+            for i, (h, x) in enumerate(zip(hooks, v, strict=True)):
+                try:
+                    out.append(h(x, None))
+                except Exception as exc:  # noqa: BLE001
+                    errors.extend(_nest(index_segment(i), exc))
+            if errors:
+                raise Problems(errors)
+            return tuple(out)
+
+        return hook
+
+    def _dict_hook(self, item: TypeNode) -> Hook:
+        item_hook = self._node_hook(item)
+
+        def hook(v: Any, _t: Any) -> Any:
+            if type(v) is not dict:
+                raise Problems.one(f"expected an object, found {describe(v)}")
+            out = {}
+            errors: list[tuple[str, str]] = []
+            for key, x in v.items():
+                if type(key) is not str:
+                    errors.append(
+                        ("", f"object keys must be strings, found a key that is {describe(key)}")
+                    )
+                    continue
+                try:
+                    out[key] = item_hook(x, None)
+                except Exception as exc:  # noqa: BLE001
+                    errors.extend(_nest(key_segment(key), exc))
+            if errors:
+                raise Problems(errors)
+            return out
+
+        return hook
+
+    def _union_hook(self, node: TypeNode) -> Hook:
+        members = [(m, self._node_hook(m)) for m in node.args]
+        by_tag = {value: self._class_hook(m.target) for value, m in node.tags.items()}
+        tag = node.tag
+        expected = " or ".join(sorted(_json_name(k) for m in node.args for k in _wire_kinds(m)))
+
+        def hook(v: Any, _t: Any) -> Any:
+            if tag is not None and type(v) is dict:
+                return _tagged(v, tag, by_tag, node)
+            kind = _plain_kind(v)
+            for m, h in members:
+                if kind in _wire_kinds(m):
+                    return h(v, None)
+            if kind == "integer":
+                for m, h in members:
+                    if m.kind is Kind.FLOAT:
+                        return h(v, None)
+            raise Problems.one(f"expected {expected}, found {describe(v)}")
+
+        return hook
+
+    def _class_hook(self, cls: type) -> Hook:
+        from cattrs.errors import ClassValidationError  # noqa: PLC0415
+        from cattrs.gen import make_dict_structure_fn, override  # noqa: PLC0415
+
+        plan = get_plan(cls)
+        overrides: dict[str, Any] = {
+            f.name: override(rename=f.key) for f in plan.fields if f.key != f.name
+        }
+        overrides[_UNKNOWN] = override(omit=True)
+        generated: Hook = make_dict_structure_fn(
+            cls,
+            self.cattrs,
+            _cattrs_forbid_extra_keys=False,
+            _cattrs_detailed_validation=True,
+            **overrides,
+        )
+        known = plan.keys
+        keep = plan.info.unknown == "preserve" or self.lenient
+        names = {f.name: f.key for f in plan.fields}
+        limits = self.limits
+
+        def hook(v: Any, _t: Any) -> Any:
+            if type(v) is not dict:
+                raise Problems.one(f"expected an object, found {describe(v)}")
+            errors: list[tuple[str, str]] = []
+            instance = None
+            try:
+                instance = generated(v, cls)
+            except ClassValidationError as exc:
+                errors.extend(_class_errors(exc, names))
+            kept = {}
+            for key in v:
+                if key in known:
+                    continue
+                if type(key) is not str:
+                    errors.append(
+                        ("", f"object keys must be strings, found a key that is {describe(key)}")
+                    )
+                elif keep:
+                    try:
+                        kept[key] = json_value(v[key], limits, preserved=True)
+                    except Problems as p:
+                        errors.extend(_nest(key_segment(key), p))
+                else:
+                    errors.append((join_path("", key_segment(key)), _unknown_message(key, plan)))
+            if errors:
+                raise Problems(errors)
+            if kept:
+                object.__setattr__(instance, _UNKNOWN, kept)
+            return instance
+
+        return hook
+
+
+def _scalar(fn: Callable[[Any], Any]) -> Hook:
+    return lambda v, _t: fn(v)
+
+
+def _run(fn: Callable[..., Any], v: Any, arg: Any) -> Any:
+    return fn(v, arg)
+
+
+def _tagged(v: dict[str, Any], tag: str, by_tag: dict[Any, Hook], node: TypeNode) -> Any:
+    from ._values import _choices  # noqa: PLC0415
+
+    choices = _choices(node.tags)
+    if tag in v:
+        value = v[tag]
+    elif node.missing_tag is not None:
+        value = node.missing_tag(v)
+    else:
+        raise Problems.one(f"required tag field is missing; expected one of {choices}", tag)
+    for known, h in by_tag.items():
+        if type(known) is type(value) and known == value:
+            return h(v, None)
+    raise Problems.one(f"expected one of {choices}, found {describe(value)}", tag)
+
+
+def _plain_kind(v: Any) -> str:
+    t = type(v)
+    return {
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        list: "array",
+        tuple: "array",
+        dict: "object",
+        datetime: "date-time",
+        date: "date",
+        type(None): "null",
+    }.get(t, "other")
+
+
+def _wire_kinds(node: TypeNode) -> frozenset[str]:
+    from ._types import json_kinds  # noqa: PLC0415
+
+    kinds = json_kinds(node)
+    if node.kind is Kind.DATETIME:
+        kinds |= {"date-time"}
+    if node.kind is Kind.DATE:
+        kinds |= {"date"}
+    return kinds
+
+
+def _json_name(kind: str) -> str:
+    return {
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "a boolean",
+        "array": "an array",
+        "object": "an object",
+        "null": "null",
+    }.get(kind, kind)
+
+
+def _nest(segment: str, exc: BaseException) -> list[tuple[str, str]]:
+    return [(join_path(segment, path), msg) for path, msg in _errors_of(exc)]
+
+
+def _errors_of(exc: BaseException) -> list[tuple[str, str]]:
+    if isinstance(exc, Problems):
+        return exc.errors
+    if isinstance(exc, ValidationError):
+        return exc.errors
+    return [("", f"invalid value ({type(exc).__name__}: {exc})")]
+
+
+def _class_errors(exc: BaseException, names: dict[str, str]) -> list[tuple[str, str]]:
+    from cattrs.errors import AttributeValidationNote  # noqa: PLC0415
+
+    out: list[tuple[str, str]] = []
+    for sub in getattr(exc, "exceptions", ()):
+        notes = [n for n in getattr(sub, "__notes__", ()) if isinstance(n, AttributeValidationNote)]
+        if not notes:  # the class's own checks, run by its __init__
+            out.extend(_errors_of(sub))
+            continue
+        seg = key_segment(names.get(notes[-1].name, notes[-1].name))
+        if isinstance(sub, KeyError):
+            out.append((join_path("", seg), "required field is missing"))
+        else:
+            out.extend(_nest(seg, sub))
+    return out
+
+
+# ---------------------------------------------------------------- unstructure
+
+
+def _unstructure(obj: Any, include_defaults: bool, limits: Limits) -> dict[str, Any]:
+    plan = get_plan(type(obj))
+    out: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    for f in plan.fields:
+        v = getattr(obj, f.name)
+        if (
+            not include_defaults
+            and not f.always
+            and f.default is not _NOTHING
+            and same(v, f.default)
+        ):
+            continue
+        try:
+            out[f.key] = _value(v, f.node, include_defaults, limits)
+        except Problems as p:
+            errors.extend(_nest(key_segment(f.key), p))
+    unknown = getattr(obj, _UNKNOWN)
+    if unknown is not NO_UNKNOWN:
+        for key, v in unknown.items():
+            try:
+                out[key] = json_value(v, limits, preserved=True)
+            except Problems as p:
+                errors.extend(_nest(key_segment(key), p))
+    if errors:
+        raise Problems(errors)
+    return out
+
+
+def _value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -> Any:
+    k = node.kind
+    if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
+        return v
+    if k is Kind.CLASS:
+        return _unstructure(v, include_defaults, limits)
+    if k is Kind.OPTIONAL:
+        return None if v is None else _value(v, node.args[0], include_defaults, limits)
+    if k in (Kind.LIST, Kind.VARTUPLE):
+        item = node.args[0]
+        return [_value(x, item, include_defaults, limits) for x in v]
+    if k is Kind.TUPLE:
+        return [_value(x, n, include_defaults, limits) for x, n in zip(v, node.args, strict=True)]
+    if k is Kind.DICT:
+        item = node.args[0]
+        return {key: _value(x, item, include_defaults, limits) for key, x in v.items()}
+    if k is Kind.ANY:
+        return json_value(v, limits)
+    if k is Kind.ENUM:
+        return v.value
+    if k is Kind.UUID:
+        return str(v)
+    if k is Kind.PATH:
+        return pathlib.PurePath(v).as_posix()
+    if k is Kind.UNION:
+        return _value(v, union_member(v, node), include_defaults, limits)
+    raise AssertionError(k)  # pragma: no cover

@@ -1,0 +1,320 @@
+"""Formats: plain data to bytes and back, one adapter per format, one registry.
+
+A format is any object with a ``name``, its file ``extensions``, ``dumps(data)
+-> bytes`` and ``loads(bytes) -> data``, and optionally a ``comment_prefix``
+(for formats where a first line can name the schema). Formats work on plain
+data only: they know nothing of manifests, converters or hashes.
+
+Built in: ``json`` (orjson) and ``toml`` (tomli-w to write; tomllib, or tomli on
+Python 3.10, to read). Third parties add formats through the entry point group
+``manifestkit.formats``, or by calling `register_format`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import math
+import re
+import sys
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+import orjson
+
+from ._errors import (
+    FormatError,
+    ManifestError,
+    ValidationError,
+    describe,
+    index_segment,
+    join_path,
+    key_segment,
+)
+from ._rfc3339 import ORJSON_DATETIME, check_datetime
+
+__all__ = [
+    "Format",
+    "JsonFormat",
+    "TomlFormat",
+    "format_for_path",
+    "formats",
+    "get_format",
+    "register_format",
+]
+
+_INT_MIN = -(2**63)
+_INT_MAX = 2**63 - 1
+_BOM = b"\xef\xbb\xbf"
+
+
+@runtime_checkable
+class Format(Protocol):
+    """What a format adapter provides. Subclassing is not required."""
+
+    name: str
+    extensions: tuple[str, ...]
+
+    def dumps(self, data: Any) -> bytes:
+        """Serialise plain data; raise `ValidationError` for values the format cannot hold."""
+        ...  # pragma: no cover
+
+    def loads(self, data: bytes) -> Any:
+        """Parse bytes to plain data; raise `FormatError` for malformed bytes."""
+        ...  # pragma: no cover
+
+
+class JsonFormat:
+    """JSON through orjson: UTF-8, two-space indent, a trailing newline.
+
+    Reading refuses a byte order mark, NaN and Infinity, lone surrogates and
+    invalid UTF-8. Integers are read exactly: orjson turns an integer literal
+    outside 64 bits into a float, so a document holding such a literal (found
+    by a quick scan of the bytes) is read with the standard library instead,
+    and the 64-bit limit is then reported with the field's path.
+    """
+
+    name = "json"
+    extensions = (".json",)
+    comment_prefix = None
+    _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | ORJSON_DATETIME
+    _MAYBE_BIG_INT = re.compile(rb"-\d{19}|\d{20}")
+
+    def dumps(self, data: Any) -> bytes:
+        """Write plain data as pretty JSON (as `to_dict` makes it: finite floats, 64-bit ints)."""
+        try:
+            return orjson.dumps(data, option=self._OPTIONS)
+        except (orjson.JSONEncodeError, TypeError) as exc:
+            raise ValidationError(
+                _problems(data, "JSON") or [("", str(exc))], title="cannot write JSON"
+            ) from None
+
+    def loads(self, data: bytes) -> Any:
+        """Parse JSON bytes."""
+        if data[:3] == _BOM:
+            raise FormatError(
+                "a byte order mark (BOM) is not allowed", format="json", line=1, column=1
+            )
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise FormatError(
+                _clean(exc.msg), format="json", line=exc.lineno, column=exc.colno
+            ) from None
+        if self._MAYBE_BIG_INT.search(data) is None:
+            return value
+        try:  # orjson has checked everything else; this only keeps big integers exact
+            return json.loads(data)
+        except RecursionError:
+            raise FormatError("document is nested too deeply", format="json") from None
+
+
+def _clean(message: str) -> str:
+    return message.rstrip(".")
+
+
+class TomlFormat:
+    """TOML: tomli-w to write; tomllib (tomli on Python 3.10) to read.
+
+    TOML cannot hold null: a field whose default is None is simply absent (the
+    wire form leaves defaults out), and a null anywhere else is refused with a
+    `ValidationError` naming it, never dropped. Date-times and dates are
+    written as TOML's own date-time values, so a person editing the file sees
+    them as such.
+    """
+
+    name = "toml"
+    extensions = (".toml",)
+    comment_prefix = "#"
+
+    def dumps(self, data: Any) -> bytes:
+        """Write a plain-data table as TOML."""
+        import tomli_w  # noqa: PLC0415 - only TOML writers pay for the import
+
+        if type(data) is not dict:
+            raise ValidationError(
+                [("", f"a TOML document is a table; found {describe(data)}")],
+                title="cannot write TOML",
+            )
+        errors = _problems(data, "TOML")
+        if errors:
+            raise ValidationError(errors, title="cannot write TOML")
+        try:
+            return tomli_w.dumps(data).encode("utf-8")
+        except (TypeError, ValueError) as exc:  # pragma: no cover - _problems checks first
+            raise ValidationError([("", str(exc))], title="cannot write TOML") from None
+
+    def loads(self, data: bytes) -> Any:
+        """Parse TOML bytes."""
+        if sys.version_info >= (3, 11):
+            import tomllib  # noqa: PLC0415
+        else:  # pragma: no cover - exercised on Python 3.10
+            import tomli as tomllib  # noqa: PLC0415
+
+        if data[:3] == _BOM:
+            raise FormatError(
+                "a byte order mark (BOM) is not allowed", format="toml", line=1, column=1
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at_line, at_column = _position(data, exc.start)
+            raise FormatError(
+                "invalid UTF-8", format="toml", line=at_line, column=at_column
+            ) from None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            message, line, column = _toml_position(exc)
+            raise FormatError(message, format="toml", line=line, column=column) from None
+        except RecursionError:
+            raise FormatError("document is nested too deeply", format="toml") from None
+
+
+_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+
+
+def _toml_position(exc: Exception) -> tuple[str, int | None, int | None]:
+    text = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
+    line: int | None = getattr(exc, "lineno", None)
+    column: int | None = getattr(exc, "colno", None)
+    m = _AT.search(text)
+    if m:
+        text = text[: m.start()]
+        if line is None and m[1]:
+            line, column = int(m[1]), int(m[2])
+    return text, line, column
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
+    """Every value in plain data that ``fmt`` (JSON or TOML) cannot hold, with its path."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    toml = fmt == "TOML"
+    while stack:
+        v, path, depth = stack.pop()
+        t = type(v)
+        if t is dict:
+            for k in reversed(list(v)):
+                if type(k) is not str:
+                    found.append(
+                        (path, f"object keys must be strings, found a key that is {describe(k)}")
+                    )
+                else:
+                    stack.append((v[k], join_path(path, key_segment(k)), depth + 1))
+        elif t is list:
+            stack.extend(
+                (x, join_path(path, index_segment(i)), depth + 1)
+                for i, x in reversed(list(enumerate(v)))
+            )
+        elif v is None:
+            if toml:
+                found.append(
+                    (path, "TOML cannot hold null; leave the field out or give it a value")
+                )
+        elif t is int:
+            if not _INT_MIN <= v <= _INT_MAX:
+                found.append(
+                    (path, f"expected an integer that fits in 64 bits, found {describe(v)}")
+                )
+        elif t is float:
+            if not math.isfinite(v):
+                found.append((path, f"expected a finite number, found {describe(v)}"))
+        elif t is str:
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    found.append(
+                        (path, "string contains a lone surrogate, which UTF-8 cannot encode")
+                    )
+        elif t is datetime:
+            why = check_datetime(v)
+            if why:
+                found.append((path, f"date-time {why}"))
+        elif t is not bool and t is not date:
+            found.append((path, f"{fmt} cannot hold {describe(v)}"))
+    return sorted(found, key=lambda e: _order(e[0]))
+
+
+def _order(path: str) -> list[Any]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", path) if p]
+
+
+# ------------------------------------------------------------------ registry
+
+_BUILTIN: dict[str, Any] = {"json": JsonFormat(), "toml": TomlFormat()}
+_FORMATS: dict[str, Any] = dict(_BUILTIN)
+_PLUGINS_LOADED = False
+
+
+def register_format(fmt: Any, *, replace: bool = False) -> None:
+    """Add a format to the registry.
+
+    Args:
+        fmt: An object with ``name``, ``extensions``, ``dumps`` and ``loads``.
+        replace: Allow replacing a plug-in format of the same name. The
+            built-in ``json`` and ``toml`` cannot be replaced.
+    """
+    for attr in ("name", "extensions", "dumps", "loads"):
+        if not hasattr(fmt, attr):
+            raise ManifestError(f"a format needs a {attr!r} attribute; {fmt!r} has none")
+    name = fmt.name
+    if name in _BUILTIN or (name in _FORMATS and not replace):
+        raise ManifestError(f"a format named {name!r} is already registered")
+    _FORMATS[name] = fmt
+
+
+def _load_plugins() -> None:
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
+        if ep.name in _FORMATS:
+            continue
+        try:
+            obj = ep.load()
+            fmt = obj() if isinstance(obj, type) else obj
+        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the library
+            raise ManifestError(
+                f"cannot load format plug-in {ep.name!r} ({ep.value}): {exc}"
+            ) from None
+        _FORMATS.setdefault(ep.name, fmt)
+
+
+def formats() -> Mapping[str, Any]:
+    """Every known format by name, plug-ins included (a read-only copy)."""
+    _load_plugins()
+    return dict(_FORMATS)
+
+
+def get_format(name: str) -> Any:
+    """Return the format registered under ``name``; raise FormatError if there is none."""
+    fmt = _FORMATS.get(name)
+    if fmt is None:
+        _load_plugins()
+        fmt = _FORMATS.get(name)
+    if fmt is None:
+        known = ", ".join(sorted(_FORMATS))
+        raise FormatError(f"no format named {name!r} (known: {known})")
+    return fmt
+
+
+def format_for_path(path: str) -> Any | None:
+    """The format whose extension ends ``path`` (longest match wins), or None."""
+    lower = path.lower()
+    best = None
+    best_len = 0
+    for fmt in formats().values():
+        for ext in fmt.extensions:
+            if lower.endswith(ext.lower()) and len(ext) > best_len:
+                best, best_len = fmt, len(ext)
+    return best

@@ -1,0 +1,343 @@
+"""The top-level verbs: to/from plain data, to/from bytes, to/from files.
+
+Writes are atomic: the bytes go to a temporary file in the same folder, which
+is flushed, fsynced and renamed over the target with `os.replace`, and the
+folder is fsynced. A reader never sees half a file; a failed write leaves the
+old file as it was and removes its temporary file. A temporary file left by a
+writer that was killed is removed by the next write to the same path, but
+only when it has manifestkit's own naming pattern, this host, and a process
+id that is no longer running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import re
+import secrets
+import zlib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ._convert import Converter
+from ._errors import FormatError, ManifestIOError, ValidationError, describe
+from ._formats import format_for_path, get_format
+from ._model import (
+    get_plan,
+    is_manifest_class,
+    load_schema_plugins,
+    registered_schemas,
+    schema_info,
+)
+from ._values import Limits
+from ._versioning import classify, prepare
+
+__all__ = [
+    "atomic_write",
+    "detect_schema",
+    "dumps",
+    "from_dict",
+    "loads",
+    "read",
+    "read_bytes",
+    "to_dict",
+    "write",
+]
+
+T = TypeVar("T")
+PathLike = str | os.PathLike[str]
+_DEFAULT = Converter()
+
+
+def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
+    """Return the wire form of a manifest: plain data, defaults left out.
+
+    Args:
+        obj: A manifest instance.
+        include_defaults: Also write fields equal to their default.
+    """
+    return _DEFAULT.unstructure(obj, include_defaults=include_defaults)
+
+
+def from_dict(data: Any, cls: type[T]) -> T:
+    """Validate plain data and build a ``cls`` instance; migrations are applied first.
+
+    Raises:
+        ValidationError: Every problem, each with its path.
+        SchemaVersionError: The document's version cannot be read.
+    """
+    data, lenient = prepare(data, cls)
+    return _DEFAULT.structure(data, cls, lenient=lenient)
+
+
+def _header(cls: type, prefix: str) -> bytes:
+    info = schema_info(cls)
+    if info.name is None:
+        return b""
+    version = f", version {info.version}" if info.version is not None else ""
+    return f"{prefix} manifestkit schema {info.name}{version}\n".encode()
+
+
+def dumps(obj: Any, format: str = "json") -> bytes:  # noqa: A002 - DESIGN.md's public name
+    """Serialise a manifest to bytes in a registered format (``"json"``, ``"toml"``, ...).
+
+    A format that has comments (TOML) starts with a line naming the schema and
+    version.
+    """
+    fmt = get_format(format)
+    body: bytes = fmt.dumps(to_dict(obj))
+    prefix = getattr(fmt, "comment_prefix", None)
+    return _header(type(obj), prefix) + body if prefix else body
+
+
+def loads(
+    data: bytes | str,
+    cls: type[T],
+    format: str = "json",  # noqa: A002
+    *,
+    limits: Limits | None = None,
+) -> T:
+    """Parse bytes in a registered format and build a ``cls`` instance."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    max_bytes = (limits or _DEFAULT.limits).max_bytes
+    if len(raw) > max_bytes:
+        raise FormatError(f"document is {len(raw)} bytes; the limit is {max_bytes}", format=format)
+    return from_dict(get_format(format).loads(raw), cls)
+
+
+def read_bytes(path: PathLike, max_bytes: int) -> bytes:
+    """Read a whole file, refusing one larger than ``max_bytes``."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise FormatError(f"file is {size} bytes; the limit is {max_bytes}", source=name)
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise ManifestIOError.wrap(exc, "read", name) from None
+    if len(data) > max_bytes:
+        raise FormatError(
+            f"file grew past the limit of {max_bytes} bytes while being read", source=name
+        )
+    return data
+
+
+def _sniff(data: bytes) -> str:
+    stripped = data.lstrip(b" \t\r\n")
+    if stripped.startswith(b"\xef\xbb\xbf"):
+        stripped = stripped[3:].lstrip()
+    return "json" if stripped[:1] in (b"{", b"[") else "toml"
+
+
+def read(
+    path: PathLike,
+    cls: type[T] | None = None,
+    *,
+    format: str | None = None,  # noqa: A002
+    limits: Limits | None = None,
+) -> T:
+    """Read a manifest file; the file is never changed.
+
+    Args:
+        path: The file. Its format comes from ``format``, else its extension,
+            else the first bytes (``{`` means JSON, anything else TOML).
+        cls: The manifest class. ``None`` detects the schema among the
+            registered ones (by its distinguishing keys and file name).
+        format: A registered format name, to override the extension.
+        limits: Bounds on size and nesting (default 64 MiB).
+    """
+    name = os.fspath(path)
+    raw = read_bytes(name, (limits or _DEFAULT.limits).max_bytes)
+    fmt = get_format(format) if format else format_for_path(name) or get_format(_sniff(raw))
+    try:
+        plain = fmt.loads(raw)
+    except FormatError as exc:
+        exc.source = name
+        raise FormatError(
+            exc.message, format=exc.format, line=exc.line, column=exc.column, source=name
+        ) from None
+    target = cls if cls is not None else detect_schema(plain, name, raw)
+    try:
+        return from_dict(plain, target)
+    except ValidationError as exc:
+        raise ValidationError(exc.errors, title=f"{name}: {exc.title}") from None
+
+
+def write(obj: Any, path: PathLike, format: str | None = None) -> Path:  # noqa: A002
+    """Write a manifest atomically; the format comes from the extension unless given.
+
+    Returns:
+        The path written.
+    """
+    name = os.fspath(path)
+    fmt = get_format(format) if format else format_for_path(name)
+    if fmt is None:
+        raise FormatError(f"cannot tell the format of {name!r} from its extension; pass format=")
+    data = dumps(obj, fmt.name)
+    atomic_write(name, data)
+    return Path(name)
+
+
+# --------------------------------------------------------------- atomic write
+
+_TMP_SUFFIX = ".mk-tmp"
+_TMP_MIDDLE = re.compile(r"([0-9a-f]{8})-(\d+)-[0-9a-f]{12}\Z")
+
+
+def _host_tag() -> str:
+    node = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+    return f"{zlib.crc32(node.encode()):08x}"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists but belongs to someone else, or we cannot tell
+    return True
+
+
+def _remove_stale(directory: str, target: str) -> None:
+    prefix = f".{target}."
+    host = _host_tag()
+    try:
+        entries = list(os.scandir(directory or "."))
+    except OSError:
+        return
+    for entry in entries:
+        n = entry.name
+        if not (n.startswith(prefix) and n.endswith(_TMP_SUFFIX)):
+            continue
+        m = _TMP_MIDDLE.match(n[len(prefix) : -len(_TMP_SUFFIX)])
+        if m is None or m[1] != host or _alive(int(m[2])):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        except OSError:
+            pass  # another writer removed it first, or we may not: both are fine
+
+
+def atomic_write(path: PathLike, data: bytes) -> None:
+    """Write bytes to ``path`` atomically (temp file, fsync, rename, fsync of the folder)."""
+    name = os.fspath(path)
+    directory, target = os.path.split(name)
+    _remove_stale(directory, target)
+    tmp = os.path.join(
+        directory, f".{target}.{_host_tag()}-{os.getpid()}-{secrets.token_hex(6)}{_TMP_SUFFIX}"
+    )
+    try:
+        mode = os.stat(name).st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            if mode is not None:
+                os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, name)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ManifestIOError.wrap(exc, "write", name) from None
+        raise
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open folders; the rename is durable enough there
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ detection
+
+_HEADER = re.compile(rb"#\s*manifestkit schema ([A-Za-z0-9_.-]+)")
+
+
+def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
+    """Find the registered schema a plain document follows.
+
+    Uses, in order: a TOML header naming the schema; then every registered
+    schema whose required keys the document has and, for ``forbid`` schemas,
+    no key it does not know (unless the document is a newer minor version);
+    ties are broken by the schema's usual file names, then by how many of the
+    document's keys it knows.
+
+    Raises:
+        ValidationError: No schema, or more than one, fits; the message lists
+            the schemas considered.
+    """
+    load_schema_plugins()
+    schemas = registered_schemas()
+    m = _HEADER.match(raw)
+    if m and m[1].decode() in schemas:
+        return schemas[m[1].decode()]
+    considered = ", ".join(sorted(schemas)) or "none are registered"
+    if type(data) is not dict:
+        raise ValidationError(
+            [("", f"expected an object, found {describe(data)}")], title="cannot detect the schema"
+        )
+    keys = set(data)
+    base = os.path.basename(path)
+    ranked = []
+    for schema_name, cls in schemas.items():
+        plan = get_plan(cls)
+        if any(f.required and f.key not in keys for f in plan.fields):
+            continue
+        unknown = keys - plan.keys
+        info = schema_info(cls)
+        if unknown and info.unknown == "forbid" and not _newer_minor(data, cls):
+            continue
+        by_name = any(fnmatch.fnmatch(base, pattern) for pattern in info.filenames)
+        ranked.append(((by_name, len(keys & plan.keys), -len(unknown)), schema_name, cls))
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    if not ranked:
+        message = f"the document fits none of the registered schemas (considered: {considered})"
+    elif len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
+        tied = ", ".join(r[1] for r in ranked if r[0] == ranked[0][0])
+        message = (
+            f"the document fits more than one schema equally well ({tied}); "
+            "pass the schema explicitly"
+        )
+    else:
+        return ranked[0][2]
+    raise ValidationError(
+        [("", message)],
+        title=f"{path}: cannot detect the schema" if path else "cannot detect the schema",
+    )
+
+
+def _newer_minor(data: dict[str, Any], cls: type) -> bool:
+    info = schema_info(cls)
+    if info.version_field is None or info.version_field not in data:
+        return False
+    try:
+        return classify(data[info.version_field], cls) == "newer-minor"
+    except ValidationError:
+        return False
+
+
+def is_document(obj: Any) -> bool:
+    """Whether ``obj`` is an instance of a registered document class."""
+    return is_manifest_class(type(obj)) and schema_info(type(obj)).name is not None

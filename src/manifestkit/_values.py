@@ -1,0 +1,362 @@
+"""Wire values to Python values, one rule per kind, and free-form JSON values.
+
+Each ``to_*`` function takes a plain value (from JSON, TOML or a user's dict)
+and returns the Python value a manifest stores, or raises `Problems` with a
+message that says what was expected and what was found. Nothing is coerced
+that a reader would not expect: a string field refuses ``12345``, a boolean
+refuses ``"yes"``, an integer refuses ``1.5`` and ``True``; a float field
+accepts an integer it can hold exactly and stores it as a float.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import pathlib
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from ._errors import describe, index_segment, join_path, key_segment
+from ._rfc3339 import check_datetime, parse_date, parse_datetime
+from ._types import Kind, TypeNode
+
+__all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "Limits",
+    "Problems",
+    "check_str",
+    "json_value",
+    "python_fits",
+    "same",
+    "to_bool",
+    "to_date",
+    "to_datetime",
+    "to_enum",
+    "to_float",
+    "to_int",
+    "to_literal",
+    "to_path",
+    "to_str",
+    "to_uuid",
+    "union_member",
+]
+
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+"""Integers are 64-bit signed on the wire: what TOML holds, and what orjson reads exactly."""
+
+
+@attrs.frozen
+class Limits:
+    """Bounds that keep hostile or broken input from exhausting memory or the stack.
+
+    Attributes:
+        max_bytes: Largest document read, in bytes (default 64 MiB).
+        max_depth: Deepest nesting of arrays and objects inside free-form values
+            and preserved unknown fields.
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_depth: int = 100
+
+
+class Problems(Exception):
+    """Internal: one or more ``(relative path, message)`` problems found while converting."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        """Carry the problems up to the function that reports them."""
+        super().__init__(errors)
+        self.errors = errors
+
+    @classmethod
+    def one(cls, message: str, path: str = "") -> Problems:
+        """A single problem at ``path``."""
+        return cls([(path, message)])
+
+
+def check_str(value: str) -> str | None:
+    """Return why a string cannot be written as UTF-8 (a lone surrogate), or None."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        return f"contains a lone surrogate (\\u{ord(bad):04x}), which UTF-8 cannot encode"
+    return None
+
+
+def to_str(v: Any) -> str:
+    """A string, exactly."""
+    if type(v) is str:
+        why = check_str(v)
+        if why:
+            raise Problems.one(f"string {why}")
+        return v
+    raise Problems.one(f"expected a string, found {describe(v)}")
+
+
+def to_int(v: Any) -> int:
+    """An integer (not a bool, not a float), within 64 bits."""
+    if type(v) is int:
+        if INT_MIN <= v <= INT_MAX:
+            return v
+        raise Problems.one(f"expected an integer that fits in 64 bits, found {describe(v)}")
+    raise Problems.one(f"expected an integer, found {describe(v)}")
+
+
+def to_float(v: Any) -> float:
+    """A finite float; an integer is accepted when a float holds it exactly."""
+    if type(v) is float:
+        if math.isfinite(v):
+            return v
+        raise Problems.one(f"expected a finite number, found {describe(v)}")
+    if type(v) is int:
+        try:
+            f = float(v)
+        except OverflowError:
+            f = math.inf
+        if f == v:
+            return f
+        raise Problems.one(
+            f"expected a number, found {describe(v)}, which a float cannot hold exactly"
+        )
+    raise Problems.one(f"expected a number, found {describe(v)}")
+
+
+def to_bool(v: Any) -> bool:
+    """A boolean, exactly."""
+    if type(v) is bool:
+        return v
+    raise Problems.one(f"expected a boolean, found {describe(v)}")
+
+
+def to_datetime(v: Any) -> datetime:
+    """An RFC 3339 date-time string, or a datetime (TOML has them natively)."""
+    if type(v) is str:
+        try:
+            return parse_datetime(v)
+        except ValueError as exc:
+            raise Problems.one(
+                f"expected an RFC 3339 date-time, found {describe(v)}, which {exc}"
+            ) from None
+    if type(v) is datetime:
+        why = check_datetime(v)
+        if why:
+            raise Problems.one(f"date-time {why}")
+        return v
+    raise Problems.one(f"expected an RFC 3339 date-time, found {describe(v)}")
+
+
+def to_date(v: Any) -> date:
+    """A ``YYYY-MM-DD`` string, or a date (not a datetime)."""
+    if type(v) is str:
+        try:
+            return parse_date(v)
+        except ValueError as exc:
+            raise Problems.one(f"expected a date, found {describe(v)}, which {exc}") from None
+    if type(v) is date:
+        return v
+    raise Problems.one(f"expected a date (YYYY-MM-DD), found {describe(v)}")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+def to_uuid(v: Any) -> uuid.UUID:
+    """A UUID in its hyphenated 8-4-4-4-12 form."""
+    if type(v) is str and _UUID.match(v):
+        return uuid.UUID(v)
+    if isinstance(v, uuid.UUID):
+        return v
+    raise Problems.one(f"expected a UUID (8-4-4-4-12 hex digits), found {describe(v)}")
+
+
+def to_path(v: Any, cls: type[pathlib.PurePath]) -> pathlib.PurePath:
+    """A path, written with forward slashes on the wire."""
+    if type(v) is str:
+        if "\x00" in v:
+            raise Problems.one("path contains a NUL character")
+        if not v:
+            raise Problems.one("expected a path, found an empty string")
+        why = check_str(v)
+        if why:
+            raise Problems.one(f"path {why}")
+        return cls(v)
+    if isinstance(v, pathlib.PurePath):
+        return v if type(v) is cls else cls(v)
+    raise Problems.one(f"expected a path string, found {describe(v)}")
+
+
+def _choices(values: Iterable[Any]) -> str:
+    import json  # noqa: PLC0415 - only error messages need it
+
+    return ", ".join(json.dumps(x, ensure_ascii=False) for x in values)
+
+
+def to_enum(v: Any, cls: type[enum.Enum]) -> enum.Enum:
+    """An enum member, from the member itself or from its value (exact type)."""
+    if isinstance(v, cls):
+        return v
+    for member in cls:
+        if type(member.value) is type(v) and member.value == v:
+            return member
+    raise Problems.one(f"expected one of {_choices(m.value for m in cls)}, found {describe(v)}")
+
+
+def to_literal(v: Any, values: tuple[Any, ...]) -> Any:
+    """One of the literal values, of the same type (``True`` is not ``1``)."""
+    for x in values:
+        if type(x) is type(v) and x == v:
+            return x
+    raise Problems.one(f"expected {_one_of(values)}, found {describe(v)}")
+
+
+def _one_of(values: tuple[Any, ...]) -> str:
+    return _choices(values) if len(values) == 1 else f"one of {_choices(values)}"
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality that also requires equal types: ``0`` is not ``False``, ``-0.0`` is not ``0.0``.
+
+    Used to decide whether a field equals its default and may be left out.
+    """
+    if a is b:
+        return True
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t is float:
+        return bool(a == b and math.copysign(1.0, a) == math.copysign(1.0, b))
+    if t is list or t is tuple:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if t is dict:
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def union_member(v: Any, node: TypeNode) -> TypeNode:
+    """The member of a union node that a (checked) Python value belongs to."""
+    for m in node.args:
+        if m.kind is Kind.CLASS:
+            if isinstance(v, m.target):
+                return m
+        elif python_fits(v, m):
+            return m
+    raise Problems.one(f"expected {node.annotation!r}, found {describe(v)}")
+
+
+def python_fits(v: Any, node: TypeNode) -> bool:
+    """Whether a Python value is of the kind a (non-class) union member holds."""
+    t = type(v)
+    k = node.kind
+    fits: dict[Kind, tuple[type, ...]] = {
+        Kind.STR: (str,),
+        Kind.INT: (int,),
+        Kind.FLOAT: (float,),
+        Kind.BOOL: (bool,),
+        Kind.DATETIME: (datetime,),
+        Kind.DATE: (date,),
+        Kind.LIST: (list,),
+        Kind.TUPLE: (tuple, list),
+        Kind.VARTUPLE: (tuple, list),
+        Kind.DICT: (dict,),
+    }
+    if k in fits:
+        return t in fits[k]
+    if k is Kind.ENUM:
+        return isinstance(v, node.target) or t is type(next(iter(node.target)).value)
+    if k is Kind.LITERAL:
+        return any(type(x) is t for x in node.target)
+    if k is Kind.UUID:
+        return isinstance(v, uuid.UUID)
+    if k is Kind.PATH:
+        return isinstance(v, pathlib.PurePath)
+    return k is Kind.ANY
+
+
+def json_value(
+    v: Any,
+    limits: Limits,
+    *,
+    preserved: bool = False,
+    depth: int = 0,
+    path: str = "",
+    errors: list[tuple[str, str]] | None = None,
+) -> Any:
+    """Check that ``v`` is a JSON value and return a fresh copy of it.
+
+    JSON values are dicts with string keys, lists, strings, 64-bit integers,
+    finite floats, booleans and None. ``preserved`` also allows the date-times
+    and dates a TOML file can hold natively, because a newer writer's unknown
+    field may be one. Problems are collected with paths relative to ``v``;
+    if any are found, `Problems` is raised with all of them.
+    """
+    top = errors is None
+    errs: list[tuple[str, str]] = [] if errors is None else errors
+    out = _walk(v, limits, preserved, depth, path, errs)
+    if top and errs:
+        raise Problems(errs)
+    return out
+
+
+def _walk(
+    v: Any, limits: Limits, preserved: bool, depth: int, path: str, errs: list[tuple[str, str]]
+) -> Any:
+    t = type(v)
+    if t is str:
+        why = check_str(v)
+        if why:
+            errs.append((path, f"string {why}"))
+        return v
+    if t is bool or v is None:
+        return v
+    if t is int:
+        if not INT_MIN <= v <= INT_MAX:
+            errs.append((path, f"expected an integer that fits in 64 bits, found {describe(v)}"))
+        return v
+    if t is float:
+        if not math.isfinite(v):
+            errs.append((path, f"expected a finite number, found {describe(v)}"))
+        return v
+    if t is list or t is dict:
+        if depth >= limits.max_depth:
+            errs.append((path, f"nested deeper than {limits.max_depth} levels"))
+            return None
+        if t is list:
+            return [
+                _walk(x, limits, preserved, depth + 1, join_path(path, index_segment(i)), errs)
+                for i, x in enumerate(v)
+            ]
+        out = {}
+        for k, x in v.items():
+            if type(k) is not str:
+                errs.append(
+                    (path, f"object keys must be strings, found a key that is {describe(k)}")
+                )
+                continue
+            kpath = join_path(path, key_segment(k))
+            why = check_str(k)
+            if why:
+                errs.append((kpath, f"key {why}"))
+            out[k] = _walk(x, limits, preserved, depth + 1, kpath, errs)
+        return out
+    if preserved and (t is datetime or t is date):
+        if t is datetime:
+            why = check_datetime(v)
+            if why:
+                errs.append((path, f"date-time {why}"))
+        return v
+    if t is datetime or t is date:
+        errs.append(
+            (path, f"expected a JSON value, found {describe(v)}; write it as a quoted string")
+        )
+        return None
+    errs.append((path, f"expected a JSON value, found {describe(v)}"))
+    return None
