@@ -20,8 +20,8 @@ from ._errors import (
 from ._formats import Format, formats, get_format, register_format
 from ._integrity import hash_file
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
-from ._model import SchemaInfo, block, field, manifest, schema_info, unknown_fields
-from ._registry import get_schema, schemas
+from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
+from ._registry import get_schema, registered_schemas
 from ._types import UnionTag
 from ._values import Limits
 from ._versioning import migrate, migration, register_migration
@@ -60,8 +60,9 @@ __all__ = [
     "read",
     "register_format",
     "register_migration",
+    "registered_schemas",
+    "replace",
     "schema_info",
-    "schemas",
     "to_dict",
     "unknown_fields",
     "write",

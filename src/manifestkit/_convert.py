@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import difflib
 import pathlib
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from ._errors import ValidationError, describe, index_segment, join_path, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, ClassPlan, get_plan, is_manifest_class, schema_info
-from ._types import Kind, TypeNode, analyze
+from ._types import Kind, TypeNode, json_kinds
 from ._values import (
     Limits,
     Problems,
@@ -43,9 +42,6 @@ from ._values import (
     to_uuid,
     union_member,
 )
-
-if TYPE_CHECKING:
-    import cattrs
 
 __all__ = ["Converter"]
 
@@ -121,53 +117,50 @@ def _unknown_message(key: str, plan: ClassPlan) -> str:
 
 
 class _Structurer:
-    """One cattrs converter with detailed validation and manifestkit's hooks."""
+    """Structuring on cattrs, with manifestkit's hooks for every field.
+
+    cattrs generates each class's function, and its detailed validation
+    collects per-attribute failures. Every field's hook is ours, handed to
+    cattrs explicitly, so cattrs never dispatches on a field's type (its
+    singledispatch would send an IntEnum to the int hook).
+    """
 
     def __init__(self, limits: Limits, *, lenient: bool) -> None:
         import cattrs  # noqa: PLC0415 - cattrs is imported on the first structure
 
         self.limits = limits
         self.lenient = lenient
-        c = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
-        for t, fn in {
-            str: to_str,
-            int: to_int,
-            float: to_float,
-            bool: to_bool,
-            datetime: to_datetime,
-            date: to_date,
-            uuid.UUID: to_uuid,
-        }.items():
-            c.register_structure_hook(t, _scalar(fn))
-        c.register_structure_hook_factory(lambda _t: True, self._factory)
-        self.cattrs: cattrs.Converter = c
+        self.cattrs = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+        self._classes: dict[type, Hook] = {}
 
     def structure(self, data: Any, cls: type[T]) -> T:
-        result: T = self.hook(cls)(data, cls)
+        result: T = self._class(cls)(data, cls)
         return result
 
-    def hook(self, annotation: Any) -> Hook:
-        return self.cattrs.get_structure_hook(annotation)
-
-    def _factory(self, annotation: Any) -> Hook:
-        node = analyze(annotation, repr(annotation), is_manifest_class)
-        return self._node_hook(node)
+    def _class(self, cls: type) -> Hook:
+        hook = self._classes.get(cls)
+        if hook is None:
+            hook = self._classes[cls] = self._class_hook(cls)
+        return hook
 
     def _node_hook(self, node: TypeNode) -> Hook:
         k = node.kind
         if k is Kind.CLASS:
-            return self._class_hook(node.target)
-        if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.UUID):
-            return self.hook(node.annotation)
+            cls = node.target
+            # Late binding: a class may (indirectly) contain itself.
+            return lambda v, t: self._class(cls)(v, t)  # noqa: PLW0108 - late binding
+        scalar = _SCALARS.get(k)
+        if scalar is not None:
+            return scalar
         if k is Kind.PATH:
             target = node.target
-            return lambda v, _t: _run(to_path, v, target)
+            return lambda v, _t: to_path(v, target)
         if k is Kind.ENUM:
             target = node.target
-            return lambda v, _t: _run(to_enum, v, target)
+            return lambda v, _t: to_enum(v, target)
         if k is Kind.LITERAL:
             values = node.target
-            return lambda v, _t: _run(to_literal, v, values)
+            return lambda v, _t: to_literal(v, values)
         if k is Kind.ANY:
             limits = self.limits
             return lambda v, _t: json_value(v, limits)
@@ -254,9 +247,10 @@ class _Structurer:
 
     def _union_hook(self, node: TypeNode) -> Hook:
         members = [(m, self._node_hook(m)) for m in node.args]
-        by_tag = {value: self._class_hook(m.target) for value, m in node.tags.items()}
+        by_tag = {value: self._node_hook(m) for value, m in node.tags.items()}
         tag = node.tag
-        expected = " or ".join(sorted(_json_name(k) for m in node.args for k in _wire_kinds(m)))
+        names = [_json_name(k) for m in node.args for k in sorted(json_kinds(m))]
+        expected = " or ".join(dict.fromkeys(names))
 
         def hook(v: Any, _t: Any) -> Any:
             if tag is not None and type(v) is dict:
@@ -279,7 +273,10 @@ class _Structurer:
 
         plan = get_plan(cls)
         overrides: dict[str, Any] = {
-            f.name: override(rename=f.key) for f in plan.fields if f.key != f.name
+            f.name: override(
+                rename=f.key if f.key != f.name else None, struct_hook=self._node_hook(f.node)
+            )
+            for f in plan.fields
         }
         overrides[_UNKNOWN] = override(omit=True)
         generated: Hook = make_dict_structure_fn(
@@ -331,8 +328,15 @@ def _scalar(fn: Callable[[Any], Any]) -> Hook:
     return lambda v, _t: fn(v)
 
 
-def _run(fn: Callable[..., Any], v: Any, arg: Any) -> Any:
-    return fn(v, arg)
+_SCALARS: dict[Kind, Hook] = {
+    Kind.STR: _scalar(to_str),
+    Kind.INT: _scalar(to_int),
+    Kind.FLOAT: _scalar(to_float),
+    Kind.BOOL: _scalar(to_bool),
+    Kind.DATETIME: _scalar(to_datetime),
+    Kind.DATE: _scalar(to_date),
+    Kind.UUID: _scalar(to_uuid),
+}
 
 
 def _tagged(v: dict[str, Any], tag: str, by_tag: dict[Any, Hook], node: TypeNode) -> Any:
@@ -422,6 +426,23 @@ def _class_errors(exc: BaseException, names: dict[str, str]) -> list[tuple[str, 
 # ---------------------------------------------------------------- unstructure
 
 
+def _item_errors(
+    items: Any,
+    segment: Callable[[Any], str],
+    node: TypeNode,
+    include_defaults: bool,
+    limits: Limits,
+) -> Problems:
+    # The rare path: find which items failed, so each error names its item.
+    errors: list[tuple[str, str]] = []
+    for key, x in items:
+        try:
+            _value(x, node, include_defaults, limits)
+        except Problems as p:
+            errors.extend(_nest(segment(key), p))
+    return Problems(errors)
+
+
 def _unstructure(obj: Any, include_defaults: bool, limits: Limits) -> dict[str, Any]:
     plan = get_plan(type(obj))
     out: dict[str, Any] = {}
@@ -461,12 +482,20 @@ def _value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -> An
         return None if v is None else _value(v, node.args[0], include_defaults, limits)
     if k in (Kind.LIST, Kind.VARTUPLE):
         item = node.args[0]
-        return [_value(x, item, include_defaults, limits) for x in v]
+        try:
+            return [_value(x, item, include_defaults, limits) for x in v]
+        except Problems:
+            raise _item_errors(
+                enumerate(v), index_segment, item, include_defaults, limits
+            ) from None
     if k is Kind.TUPLE:
         return [_value(x, n, include_defaults, limits) for x, n in zip(v, node.args, strict=True)]
     if k is Kind.DICT:
         item = node.args[0]
-        return {key: _value(x, item, include_defaults, limits) for key, x in v.items()}
+        try:
+            return {key: _value(x, item, include_defaults, limits) for key, x in v.items()}
+        except Problems:
+            raise _item_errors(v.items(), key_segment, item, include_defaults, limits) from None
     if k is Kind.ANY:
         return json_value(v, limits)
     if k is Kind.ENUM:

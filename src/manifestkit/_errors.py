@@ -35,7 +35,12 @@ def key_segment(key: str) -> str:
     """Return the path segment for an object key: ``.name`` or ``["odd key"]``."""
     if _IDENTIFIER.match(key):
         return "." + key
-    return "[" + json.dumps(key, ensure_ascii=False) + "]"
+    text = json.dumps(key, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a path must stay printable
+        text = json.dumps(key)
+    return "[" + text + "]"
 
 
 def index_segment(index: int) -> str:

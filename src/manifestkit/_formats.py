@@ -99,6 +99,8 @@ class JsonFormat:
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
+            if "UTF-8" in exc.msg:  # orjson checks the encoding first and cannot say where
+                _check_utf8(data, "json")
             raise FormatError(
                 _clean(exc.msg), format="json", line=exc.lineno, column=exc.colno
             ) from None
@@ -112,6 +114,17 @@ class JsonFormat:
 
 def _clean(message: str) -> str:
     return message.rstrip(".")
+
+
+def _check_utf8(data: bytes, fmt: str) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        bad = data[exc.start : exc.start + 1].hex()
+        raise FormatError(
+            f"invalid UTF-8 (byte 0x{bad})", format=fmt, line=line, column=column
+        ) from None
 
 
 class TomlFormat:
@@ -156,13 +169,8 @@ class TomlFormat:
             raise FormatError(
                 "a byte order mark (BOM) is not allowed", format="toml", line=1, column=1
             )
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            at_line, at_column = _position(data, exc.start)
-            raise FormatError(
-                "invalid UTF-8", format="toml", line=at_line, column=at_column
-            ) from None
+        _check_utf8(data, "toml")
+        text = data.decode("utf-8")
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

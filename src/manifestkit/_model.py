@@ -34,6 +34,7 @@ __all__ = [
     "load_schema_plugins",
     "manifest",
     "registered_schemas",
+    "replace",
     "schema_class",
     "schema_info",
     "unknown_fields",
@@ -296,6 +297,19 @@ def load_schema_plugins() -> None:
             raise ManifestError(
                 f"cannot load schema pack {ep.name!r} ({ep.value}): {exc}"
             ) from None
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """Return a copy of a manifest instance with some fields changed.
+
+    The same as ``attrs.evolve`` (the copy is checked like any new instance,
+    and preserved unknown fields are carried over), typed so that type
+    checkers know the result has the instance's class.
+    """
+    if not is_manifest_class(type(obj)):
+        raise ManifestDefinitionError(f"{type(obj).__name__} is not a manifest class")
+    new: T = attrs.evolve(obj, **changes)  # type: ignore[misc]
+    return new
 
 
 def unknown_fields(obj: object) -> Mapping[str, Any]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ._errors import ValidationError
-from ._model import load_schema_plugins, registered_schemas
+from ._model import load_schema_plugins
+from ._model import registered_schemas as _declared
 
-__all__ = ["get_schema", "schemas"]
+__all__ = ["get_schema", "registered_schemas"]
 
 
-def schemas() -> Mapping[str, type]:
-    """Every registered schema by name, after loading the installed schema packs."""
+def registered_schemas() -> Mapping[str, type]:
+    """Every registered schema by name, after loading the installed schema packs.
+
+    (Not named ``schemas``: that is the subpackage holding the packs.)
+    """
     load_schema_plugins()
-    return registered_schemas()
+    return _declared()
 
 
 def get_schema(name: str) -> type:
@@ -22,7 +26,7 @@ def get_schema(name: str) -> type:
     Raises:
         ValidationError: No schema has that name; the message lists the known ones.
     """
-    known = schemas()
+    known = registered_schemas()
     cls = known.get(name)
     if cls is None:
         names = ", ".join(sorted(known)) or "none"

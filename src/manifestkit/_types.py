@@ -20,7 +20,7 @@ from typing import Any
 
 from ._errors import ManifestDefinitionError
 
-__all__ = ["Kind", "TypeNode", "UnionTag", "analyze", "json_kinds"]
+__all__ = ["Kind", "TypeNode", "UnionTag", "analyze", "json_kinds", "type_name"]
 
 
 class Kind(enum.Enum):
@@ -120,6 +120,31 @@ _PATHS = (pathlib.Path, pathlib.PurePath, pathlib.PurePosixPath, pathlib.PosixPa
 _NONE = type(None)
 
 
+def type_name(t: Any) -> str:
+    """A readable name for an annotation, the same on every Python version.
+
+    >>> type_name(dict[str, list[int] | None])
+    'dict[str, list[int] | None]'
+    """
+    if t is type(None) or t is None:
+        return "None"
+    if t is Any:
+        return "Any"
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    if origin is typing.Literal:
+        return "Literal[" + ", ".join(repr(a) for a in args) + "]"
+    if origin is typing.Union or origin is types.UnionType:
+        return " | ".join(type_name(a) for a in args)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        inner = ", ".join("..." if a is Ellipsis else type_name(a) for a in args)
+        return f"{name}[{inner}]" if args else name
+    return getattr(t, "__name__", repr(t))
+
+
 def analyze(annotation: Any, where: str, is_class: Callable[[Any], bool]) -> TypeNode:
     """Turn an annotation into a `TypeNode`; ``where`` names the field for errors.
 
@@ -130,11 +155,13 @@ def analyze(annotation: Any, where: str, is_class: Callable[[Any], bool]) -> Typ
     except ManifestDefinitionError:
         raise
     except (TypeError, ValueError, AttributeError) as exc:
-        raise ManifestDefinitionError(f"{where}: cannot use {annotation!r}: {exc}") from None
+        raise ManifestDefinitionError(
+            f"{where}: cannot use {type_name(annotation)}: {exc}"
+        ) from None
 
 
 def _analyze(t: Any, where: str, is_class: Callable[[Any], bool]) -> TypeNode:
-    origin = typing.get_origin(t)
+    origin = t if t in (list, dict, tuple) else typing.get_origin(t)
     if origin is typing.Annotated:
         inner, *extras = typing.get_args(t)
         node = _analyze(inner, where, is_class)
@@ -173,12 +200,15 @@ def _analyze(t: Any, where: str, is_class: Callable[[Any], bool]) -> TypeNode:
         key, value = typing.get_args(t) or (str, Any)
         if key is not str:
             raise ManifestDefinitionError(
-                f"{where}: object keys on the wire are strings; use dict[str, ...], not {t!r}"
+                f"{where}: object keys on the wire are strings; use dict[str, ...], "
+                f"not {type_name(t)}"
             )
         return TypeNode(Kind.DICT, t, (_analyze(value, where + "[]", is_class),))
     if origin is typing.Union or origin is types.UnionType:
         return _union(t, typing.get_args(t), where, is_class)
-    raise ManifestDefinitionError(f"{where}: {t!r} is not a type manifestkit can put on the wire")
+    raise ManifestDefinitionError(
+        f"{where}: {type_name(t)} is not a type manifestkit can put on the wire"
+    )
 
 
 def _enum(t: type[enum.Enum], where: str) -> TypeNode:
@@ -259,13 +289,13 @@ def _dispatching_union(t: Any, nodes: list[TypeNode], where: str) -> TypeNode:
         for kind in json_kinds(n):
             if kind in seen:
                 raise ManifestDefinitionError(
-                    f"{where}: {t!r} has two members that both take a JSON {kind}; "
+                    f"{where}: {type_name(t)} has two members that both take a JSON {kind}; "
                     "manifestkit only reads unions whose members differ in JSON type "
                     "(or classes told apart by a tag field)"
                 )
             seen[kind] = n
     if len(classes) > 1 and "object" in seen:
-        raise ManifestDefinitionError(f"{where}: {t!r} mixes a dict with tagged classes")
+        raise ManifestDefinitionError(f"{where}: {type_name(t)} mixes a dict with tagged classes")
     node = TypeNode(Kind.UNION, t, tuple(nodes))
     if len(classes) > 1:
         _find_tag(node, classes, where, None)

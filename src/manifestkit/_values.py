@@ -23,7 +23,7 @@ import attrs
 
 from ._errors import describe, index_segment, join_path, key_segment
 from ._rfc3339 import check_datetime, parse_date, parse_datetime
-from ._types import Kind, TypeNode
+from ._types import Kind, TypeNode, type_name
 
 __all__ = [
     "INT_MAX",
@@ -249,7 +249,7 @@ def union_member(v: Any, node: TypeNode) -> TypeNode:
                 return m
         elif python_fits(v, m):
             return m
-    raise Problems.one(f"expected {node.annotation!r}, found {describe(v)}")
+    raise Problems.one(f"expected {type_name(node.annotation)}, found {describe(v)}")
 
 
 def python_fits(v: Any, node: TypeNode) -> bool:

@@ -1,0 +1,110 @@
+"""Construction checks: an instance can never hold what its document could not."""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+import manifestkit as mk
+from models import Color, Inner, Kitchen, Level, Open, Synthetic
+
+
+def _kitchen(**changes: Any) -> Kitchen:
+    fields: dict[str, Any] = {
+        "name": "k",
+        "count": 1,
+        "ratio": 0.5,
+        "flag": True,
+        "started": datetime(2026, 1, 1, tzinfo=timezone.utc),
+        "day": date(2026, 1, 1),
+        "ident": uuid.UUID(int=1),
+        "path": pathlib.PurePosixPath("a/b"),
+        "color": Color.RED,
+        "level": Level.LOW,
+        "mode": "a",
+        "pair": ("x", 1),
+        "seq": (1.0,),
+        "inners": [],
+        "table": {},
+        "free": {},
+        "provenance": Synthetic(kind="synthetic", seed=1),
+    }
+    fields.update(changes)
+    return Kitchen(**fields)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        _kitchen(
+            name=5,
+            count=True,
+            ratio="0.5",
+            started="2026-01-01T00:00:00Z",
+            day=datetime(2026, 1, 1),
+            inners=[Inner(label="ok"), "not an inner"],
+            table={"a": 3},
+            free={"x": math.nan},
+            provenance={"kind": "synthetic", "seed": 1},
+        )
+    assert str(info.value).splitlines() == (
+        [
+            "invalid Kitchen with 9 problems:",
+            "  name: expected a string, found an integer (5)",
+            "  count: expected an integer, found a boolean (true)",
+            '  ratio: expected a number, found a string ("0.5")',
+            '  started: expected a datetime, found a string ("2026-01-01T00:00:00Z")',
+            "  day: expected a date, found a date-time (2026-01-01T00:00:00)",
+            '  inners[1]: expected an instance of Inner, found a string ("not an inner")',
+            "  table.a: expected an instance of Inner, found an integer (3)",
+            "  free.x: expected a finite number, found a number (nan)",
+            "  provenance: expected an instance of Synthetic or an instance of External, found an object",
+        ]
+    )
+
+
+def test_conversions_a_reader_expects() -> None:
+    k = _kitchen(
+        ratio=2, seq=[1, 2.5], pair=["x", 3], color="blue", level=2, path=pathlib.PurePath("p/q")
+    )
+    assert (k.ratio, type(k.ratio)) == (2.0, float)
+    assert k.seq == (1.0, 2.5)
+    assert all(type(x) is float for x in k.seq)
+    assert k.pair == ("x", 3)
+    assert k.color is Color.BLUE
+    assert k.level is Level.HIGH
+    assert type(k.path) is pathlib.PurePosixPath
+
+
+def test_free_form_data_must_be_json_values() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        _kitchen(free={"when": datetime(2026, 1, 1), "n": {1: 2}, "s": "\udc80"})
+    assert info.value.errors == [
+        (
+            "free.when",
+            "expected a JSON value, found a date-time (2026-01-01T00:00:00); write it as a quoted string",
+        ),
+        ("free.n", "object keys must be strings, found a key that is an integer (1)"),
+        ("free.s", "string contains a lone surrogate (\\udc80), which UTF-8 cannot encode"),
+    ]
+
+
+def test_offsets_that_rfc3339_cannot_write_are_refused() -> None:
+    odd = datetime(2026, 1, 1, tzinfo=timezone(timedelta(minutes=90, seconds=7)))
+    with pytest.raises(mk.ValidationError) as info:
+        _kitchen(started=odd)
+    assert info.value.errors == [
+        ("started", "date-time has a UTC offset of 1:30:07, which is not a whole number of minutes")
+    ]
+
+
+def test_preserved_fields_cannot_shadow_declared_ones() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        Open(name="x", _mk_unknown={"name": "y"})  # type: ignore[call-arg] # the hidden slot
+    assert info.value.errors == [
+        ("name", "is a declared field, so it cannot also be preserved as unknown")
+    ]

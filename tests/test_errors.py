@@ -1,0 +1,62 @@
+"""Paths and descriptions used by every error message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from manifestkit._errors import ValidationError, describe, index_segment, join_path, key_segment
+
+
+@pytest.mark.parametrize(
+    ("key", "segment"),
+    [
+        ("clock_source", ".clock_source"),
+        ("a b", '["a b"]'),
+        ("1x", '["1x"]'),
+        ("é", '["é"]'),
+        ("", '[""]'),
+    ],
+)
+def test_key_segments(key: str, segment: str) -> None:
+    assert key_segment(key) == segment
+
+
+def test_join_path_writes_one_syntax() -> None:
+    path = join_path(join_path(join_path("", ".producers"), index_segment(2)), ".time_basis")
+    assert join_path(path, "clock_source") == "producers[2].time_basis.clock_source"
+    assert join_path("", "") == ""
+    assert join_path("extra", '["a b"]') == 'extra["a b"]'
+    assert join_path("a", "") == "a"
+
+
+def test_validation_error_strips_leading_dots() -> None:
+    assert ValidationError([(".a.b", "m")]).errors == [("a.b", "m")]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "null"),
+        (True, "a boolean (true)"),
+        (12345, "an integer (12345)"),
+        (1.5, "a number (1.5)"),
+        ("yes", 'a string ("yes")'),
+        ("x" * 60, 'a string ("' + "x" * 36 + "...)"),
+        ([1], "an array"),
+        ({}, "an object"),
+        (dt.date(2026, 1, 2), "a date (2026-01-02)"),
+        (dt.datetime(2026, 1, 2, 3, 4), "a date-time (2026-01-02T03:04:00)"),
+        (dt.time(3, 4), "a time of day (03:04:00)"),
+        ({1, 2}, "a Python set object"),
+    ],
+)
+def test_describe(value: object, text: str) -> None:
+    assert describe(value) == text
+
+
+def test_single_error_renders_on_one_line() -> None:
+    assert str(ValidationError([("", "expected an object, found null")], title="invalid X")) == (
+        "invalid X: (document): expected an object, found null"
+    )

@@ -1,0 +1,224 @@
+"""Format adapters: JSON, TOML, and plug-ins registered through entry points."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import textwrap
+from datetime import datetime, time, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+import manifestkit as mk
+from manifestkit import _formats
+from models import Kitchen, Small
+from strategies import json_objects
+
+JSON = mk.get_format("json")
+TOML = mk.get_format("toml")
+
+
+def test_json_files_are_pretty_with_a_trailing_newline() -> None:
+    assert mk.dumps(Small(title="t")) == b'{\n  "version": 3,\n  "title": "t"\n}\n'
+
+
+def test_toml_files_start_with_a_line_naming_schema_and_version() -> None:
+    assert mk.dumps(Small(title="t"), "toml") == (
+        b'# manifestkit schema test.small, version 3\nversion = 3\ntitle = "t"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "line", "column"),
+    [
+        (b"\xef\xbb\xbf{}", "a byte order mark (BOM) is not allowed", 1, 1),
+        (b'{"a": NaN}', "unexpected character, expected a JSON value", 1, 7),
+        (b'{"a": Infinity}', "unexpected character, expected a JSON value", 1, 7),
+        (b'{"a": 1,}', "trailing comma is not allowed", 1, 8),
+        (b'{\n  "a": "\xff"\n}', "invalid UTF-8 (byte 0xff)", 2, 9),
+        (b'{"a": "\\ud800"}', "no low surrogate in string", 1, 8),
+        (b'{"a": 1', "unexpected end of data", 1, 8),
+        (b"[" * 2000 + b"]" * 2000, "depth limit exceeded", 1, 1026),
+    ],
+)
+def test_bad_json_is_a_format_error_with_its_position(
+    raw: bytes, message: str, line: int, column: int
+) -> None:
+    with pytest.raises(mk.FormatError) as info:
+        JSON.loads(raw)
+    assert (info.value.message, info.value.line, info.value.column, info.value.format) == (
+        message,
+        line,
+        column,
+        "json",
+    )
+
+
+def test_json_integers_beyond_64_bits_are_read_exactly_then_refused_with_their_path() -> None:
+    # orjson alone would read this literal as the float 1.2345678901234568e+29.
+    raw = b'{"title": "12345678901234567890123", "size": 123456789012345678901234567890}'
+    assert JSON.loads(raw) == {
+        "title": "12345678901234567890123",
+        "size": 123456789012345678901234567890,
+    }
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(raw, Small)
+    assert info.value.errors == [
+        (
+            "size",
+            "expected an integer that fits in 64 bits, found an integer (123456789012345678901234567890)",
+        )
+    ]
+    assert mk.loads(
+        b'{"title": "12345678901234567890123", "size": -9223372036854775808}', Small
+    ).size == -(2**63)
+
+
+def test_duplicate_json_keys_keep_the_last_value() -> None:
+    assert JSON.loads(b'{"a": 1, "a": 2}') == {"a": 2}
+
+
+def test_toml_cannot_hold_null_so_the_path_is_named() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        TOML.dumps({"free": {"a": [1, None]}, "b": None})
+    assert info.value.errors == [
+        ("b", "TOML cannot hold null; leave the field out or give it a value"),
+        ("free.a[1]", "TOML cannot hold null; leave the field out or give it a value"),
+    ]
+
+
+def test_toml_writes_datetimes_natively() -> None:
+    text = TOML.dumps({"at": datetime(2026, 5, 14, 10, 0, 0, 5, tzinfo=timezone.utc)}).decode()
+    assert text == "at = 2026-05-14 10:00:00.000005+00:00\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "line", "column"),
+    [
+        (b"\xef\xbb\xbfa = 1", "a byte order mark (BOM) is not allowed", 1, 1),
+        (b"a = 1\nb = \xff\n", "invalid UTF-8 (byte 0xff)", 2, 5),
+        (b"a = 1\nb = [\n1,\n2 3]", "Unclosed array", 4, 3),
+        (b"a = 1\na = 2", "Cannot overwrite a value", None, None),
+        (b"a = ", "Invalid value", None, None),
+    ],
+)
+def test_bad_toml_is_a_format_error_with_its_position(
+    raw: bytes, message: str, line: int | None, column: int | None
+) -> None:
+    with pytest.raises(mk.FormatError) as info:
+        TOML.loads(raw)
+    assert (info.value.message, info.value.line, info.value.column) == (message, line, column)
+
+
+def test_deeply_nested_toml_is_a_format_error_not_a_crash() -> None:
+    raw = b"a = " + b"[" * 100000 + b"]" * 100000
+    with pytest.raises(mk.FormatError) as info:
+        TOML.loads(raw)
+    assert info.value.format == "toml"
+
+
+def test_a_toml_local_time_is_refused_where_a_json_value_is_expected() -> None:
+    data = TOML.loads(b"title = 't'\n[free]\nat = 07:32:00\n")
+    assert data["free"]["at"] == time(7, 32)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({**mk.to_dict(_kitchen()), "free": data["free"]}, Kitchen)
+    assert info.value.errors == [
+        ("free.at", "expected a JSON value, found a time of day (07:32:00)")
+    ]
+
+
+def _kitchen() -> Kitchen:
+    doc = json.loads(
+        (Path(__file__).parent / "data" / "core" / "golden_hashes.json").read_text(encoding="utf-8")
+    )[0]["document"]
+    return mk.from_dict(doc, Kitchen)
+
+
+@given(json_objects())
+def test_json_round_trips_any_json_object(value: dict[str, Any]) -> None:
+    assert JSON.loads(JSON.dumps(value)) == value
+
+
+def test_format_for_path_picks_the_longest_extension() -> None:
+    assert _formats.format_for_path("a/b.JSON") is JSON
+    assert _formats.format_for_path("a/b.toml") is TOML
+    assert _formats.format_for_path("a/b.yaml") is None
+
+
+class Reversed:
+    """A plug-in format for tests: JSON with the bytes reversed."""
+
+    name = "reversed"
+    extensions = (".nosj",)
+
+    def dumps(self, data: Any) -> bytes:
+        return json.dumps(data, default=str).encode()[::-1]
+
+    def loads(self, data: bytes) -> Any:
+        return json.loads(data[::-1])
+
+
+@pytest.fixture
+def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_formats, "_FORMATS", dict(_formats._BUILTIN))
+    monkeypatch.setattr(_formats, "_PLUGINS_LOADED", False)
+
+
+@pytest.mark.usefixtures("clean_registry")
+def test_register_format_adds_and_protects_names() -> None:
+    mk.register_format(Reversed())
+    assert mk.get_format("reversed").name == "reversed"
+    with pytest.raises(mk.ManifestError) as info:
+        mk.register_format(Reversed())
+    assert str(info.value) == "a format named 'reversed' is already registered"
+    mk.register_format(Reversed(), replace=True)
+    with pytest.raises(mk.ManifestError):
+        mk.register_format(_formats.JsonFormat(), replace=True)
+    with pytest.raises(mk.ManifestError) as info:
+        mk.register_format(object())
+    assert str(info.value).startswith("a format needs a 'name' attribute")
+
+
+@pytest.mark.usefixtures("clean_registry")
+def test_an_unknown_format_name_lists_the_known_ones() -> None:
+    with pytest.raises(mk.FormatError) as info:
+        mk.get_format("yaml")
+    assert info.value.message == "no format named 'yaml' (known: json, toml)"
+
+
+@pytest.mark.usefixtures("clean_registry")
+def test_a_format_plug_in_is_found_through_its_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real distribution on sys.path, declaring the entry point as a package would.
+    (tmp_path / "mk_upper_plugin.py").write_text(
+        textwrap.dedent(
+            """
+            import json
+
+            class Upper:
+                name = "upper"
+                extensions = (".ujson",)
+                def dumps(self, data):
+                    return json.dumps(data).upper().encode()
+                def loads(self, data):
+                    return json.loads(data.decode().lower())
+            """
+        )
+    )
+    dist = tmp_path / "mk_upper_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: mk-upper-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[manifestkit.formats]\nupper = mk_upper_plugin:Upper\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    assert "upper" in mk.formats()
+    small = Small(title="abc")
+    path = mk.write(small, tmp_path / "small.ujson")
+    assert path.read_bytes() == b'{"VERSION": 3, "TITLE": "ABC"}'
+    assert mk.read(path, Small) == small
+    sys.modules.pop("mk_upper_plugin", None)

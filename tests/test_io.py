@@ -1,0 +1,180 @@
+"""Files: atomic writes, stale temp files, size limits, format sniffing, schema detection."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import manifestkit as mk
+from manifestkit import _io
+from models import Cache, Kitchen, Small, TieA, TieB
+
+
+def test_write_then_read_each_format(tmp_path: Path) -> None:
+    small = Small(title="t", size=3)
+    for name in ("small.json", "small.toml"):
+        path = mk.write(small, tmp_path / name)
+        assert path == tmp_path / name
+        assert mk.read(path, Small) == small
+        assert mk.read(str(path)) == small  # detected from its keys
+
+
+def test_the_format_comes_from_the_extension_or_is_given(tmp_path: Path) -> None:
+    with pytest.raises(mk.FormatError) as info:
+        mk.write(Small(title="t"), tmp_path / "small.yaml")
+    assert (
+        info.value.message
+        == f"cannot tell the format of {str(tmp_path / 'small.yaml')!r} from its extension; pass format="
+    )
+    path = mk.write(Small(title="t"), tmp_path / "small.manifest", format="toml")
+    assert path.read_bytes().startswith(b"# manifestkit schema test.small")
+    assert mk.read(path, Small) == Small(title="t")  # sniffed: not JSON, so TOML
+
+
+def test_reading_never_changes_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_bytes(b'{"version": 1, "name": "t"}')
+    before = (path.read_bytes(), os.stat(path).st_mtime_ns)
+    assert mk.read(path, Small) == Small(title="t")
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+
+
+def _temp_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".mk-tmp"))
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    path = mk.write(Small(title="old"), tmp_path / "small.toml")
+    old = path.read_bytes()
+    k = mk.from_dict({"owner": "x", "meta": {"name": "m", "new": None}}, Cache)
+    with pytest.raises(mk.ValidationError):
+        mk.write(k, path)  # TOML cannot hold the preserved null
+    assert path.read_bytes() == old
+    assert _temp_files(tmp_path) == []
+
+
+def test_an_os_failure_mid_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = mk.write(Small(title="old"), tmp_path / "small.json")
+    old = path.read_bytes()
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(mk.ManifestIOError) as info:
+        mk.write(Small(title="new"), path)
+    assert str(info.value) == f"[Errno 28] cannot write: No space left on device: '{path}'"
+    assert path.read_bytes() == old
+    assert _temp_files(tmp_path) == []
+
+
+def test_writing_into_a_missing_folder_is_a_file_not_found_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as info:
+        mk.write(Small(title="t"), tmp_path / "nope" / "small.json")
+    assert isinstance(info.value, mk.ManifestError)
+
+
+def test_write_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+    path = mk.write(Small(title="t"), tmp_path / "small.json")
+    path.chmod(0o640)
+    mk.write(Small(title="u"), path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_stale_temp_files_of_dead_writers_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    host = _io._host_tag()
+    names = {
+        "stale": f".small.json.{host}-{dead_pid}-0123456789ab.mk-tmp",
+        "alive": f".small.json.{host}-{os.getpid()}-0123456789ab.mk-tmp",
+        "other_host": f".small.json.{int(host, 16) ^ 1:08x}-{dead_pid}-0123456789ab.mk-tmp",
+        "other_file": f".other.json.{host}-{dead_pid}-0123456789ab.mk-tmp",
+        "not_ours": ".small.json.backup",
+        "odd_pattern": f".small.json.{host}-{dead_pid}-xyz.mk-tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+    mk.write(Small(title="t"), tmp_path / "small.json")
+    left = {p.name for p in tmp_path.iterdir()}
+    assert names["stale"] not in left
+    assert left == {"small.json", *(n for k, n in names.items() if k != "stale")}
+
+
+def test_reads_are_bounded_in_size(tmp_path: Path) -> None:
+    path = mk.write(Small(title="t" * 100), tmp_path / "small.json")
+    with pytest.raises(mk.FormatError) as info:
+        mk.read(path, Small, limits=mk.Limits(max_bytes=64))
+    assert (
+        str(info.value)
+        == f"invalid document ({path}): file is {path.stat().st_size} bytes; the limit is 64"
+    )
+    with pytest.raises(mk.FormatError) as info:
+        mk.loads(b"{}" * 40, Small, limits=mk.Limits(max_bytes=64))
+    assert info.value.message == "document is 80 bytes; the limit is 64"
+
+
+def test_read_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "small.json"
+    path.write_bytes(b'{"version": 3, "title": 5}')
+    with pytest.raises(mk.ValidationError) as info:
+        mk.read(path, Small)
+    assert (
+        str(info.value) == f"{path}: invalid Small: title: expected a string, found an integer (5)"
+    )
+    path.write_bytes(b'{"version": 3,\n "title": }')
+    with pytest.raises(mk.FormatError) as bad:
+        mk.read(path, Small)
+    assert (bad.value.source, bad.value.line, bad.value.column) == (str(path), 2, 11)
+
+
+def test_detection_uses_the_toml_header_first(tmp_path: Path) -> None:
+    path = tmp_path / "any.toml"
+    path.write_bytes(b"# manifestkit schema test.small, version 3\ntitle = 't'\n")
+    assert mk.read(path) == Small(title="t")
+
+
+def test_detection_by_keys_and_file_name() -> None:
+    assert mk.detect_schema({"version": 3, "title": "t"}) is Small
+    assert mk.detect_schema({"owner": "o", "anything": 1}) is Cache
+    # A document two schemas fit equally well: the usual file name decides.
+    assert mk.detect_schema({"id": "x"}, "run/a.json") is TieA
+    assert mk.detect_schema({"id": "x"}, "run/3.a.json") is TieA
+    assert mk.detect_schema({"id": "x"}, "b.json") is TieB
+    with pytest.raises(mk.ValidationError) as info:
+        mk.detect_schema({"id": "x"}, "c.json")
+    assert info.value.errors == [
+        (
+            "",
+            "the document fits more than one schema equally well (test.tie-a, test.tie-b); pass the schema explicitly",
+        )
+    ]
+
+
+def test_detection_says_what_it_considered() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.detect_schema({"nothing": "known"}, "x.json")
+    ((path, message),) = info.value.errors
+    assert path == ""
+    assert message.startswith("the document fits none of the registered schemas (considered: ")
+    assert "test.kitchen" in message
+    assert "test.small" in message
+    with pytest.raises(mk.ValidationError) as info:
+        mk.detect_schema([1])
+    assert info.value.errors == [("", "expected an object, found an array")]
+
+
+def test_a_newer_minor_document_is_still_detected() -> None:
+    doc = mk.to_dict(mk.read(Path(__file__).parent / "data" / "core" / "kitchen.json", Kitchen))
+    assert mk.detect_schema({**doc, "schema_version": "2.7.0", "new_field": 1}) is Kitchen

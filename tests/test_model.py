@@ -1,0 +1,212 @@
+"""Declaring manifests: attrs semantics, schema info, field metadata, definition errors."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Literal
+
+import attrs
+import pytest
+
+import manifestkit as mk
+from manifestkit._model import get_plan
+from models import Budget, Inner, Kitchen, Small
+
+
+def test_manifest_classes_are_frozen_slotted_keyword_only_attrs() -> None:
+    inner = Inner(label="x")
+    assert attrs.has(Inner)
+    assert "__slots__" in Inner.__dict__
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        inner.label = "y"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Inner("x")  # type: ignore[call-arg]
+
+
+def test_equality_and_evolve_work_as_attrs_users_expect() -> None:
+    a = Inner(label="x", weight=2)
+    assert a == Inner(label="x", weight=2.0)
+    b = attrs.evolve(a, label="y")  # type: ignore[misc] # mypy sees a dataclass-like class
+    assert (b.label, b.weight) == ("y", 2.0)
+    assert a != b
+    assert mk.replace(a, label="y") == b
+
+
+def test_evolve_is_checked_like_construction() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.replace(Inner(label="x"), weight="heavy")
+    assert info.value.errors == [("weight", 'expected a number, found a string ("heavy")')]
+
+
+def test_schema_info() -> None:
+    info = mk.schema_info(Kitchen)
+    assert (info.name, info.version, info.version_field, info.unknown) == (
+        "test.kitchen",
+        "2.3.0",
+        "schema_version",
+        "forbid",
+    )
+    assert mk.schema_info(Inner).name is None
+    assert mk.get_schema("test.small") is Small
+    assert mk.registered_schemas()["test.kitchen"] is Kitchen
+
+
+def test_unknown_schema_names_the_known_ones() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.get_schema("nope")
+    assert "no schema named 'nope' (known: " in str(info.value)
+    assert "test.kitchen" in str(info.value)
+
+
+def test_field_metadata_is_kept_for_docs_and_json_schema() -> None:
+    plan = get_plan(Kitchen)
+    assert plan.by_name["name"].meta.description == "A name."
+    assert plan.by_name["ratio"].meta.unit == "1"
+    assert plan.by_name["marker"].always is True
+    assert plan.by_name["schema_version"].always is True
+    assert [f.key for f in plan.sorted_fields] == sorted(f.key for f in plan.fields)
+
+
+def test_the_version_field_is_added_first_when_not_declared() -> None:
+    @mk.manifest("test.added", version=7)
+    class Added:
+        title: str
+
+    assert [a.name for a in attrs.fields(Added)][:2] == ["schema_version", "title"]  # type: ignore[arg-type]
+    doc = Added(title="t")
+    assert mk.to_dict(doc) == {"schema_version": 7, "title": "t"}
+
+
+def test_a_declared_version_field_must_default_to_the_version() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+
+        @mk.manifest("test.wrong-default", version="1.0")
+        class Wrong:
+            schema_version: str = "0.9"
+
+    assert str(info.value) == "Wrong.schema_version must default to the current version '1.0'"
+
+
+def test_a_schema_name_is_declared_once() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+
+        @mk.manifest("test.kitchen", version="1.0")
+        class Other:
+            x: int
+
+    assert str(info.value).startswith("schema 'test.kitchen' is already declared by ")
+
+
+@mk.block
+class HasSet:
+    values: set[int]
+
+
+@mk.block
+class IntKeys:
+    values: dict[int, str]
+
+
+def test_unsupported_annotations_are_refused_with_the_field_name() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        get_plan(HasSet)
+    assert (
+        str(info.value) == "HasSet.values: set[int] is not a type manifestkit can put on the wire"
+    )
+
+
+def test_dict_keys_must_be_strings() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        get_plan(IntKeys)
+    assert "object keys on the wire are strings" in str(info.value)
+
+
+@mk.block
+class StrOrLiteral:
+    value: str | Literal["x"] | int  # noqa: PYI051 - the ambiguity is what is tested
+
+
+@mk.block
+class A:
+    x: int
+
+
+@mk.block
+class B:
+    y: int
+
+
+@mk.block
+class Untagged:
+    value: A | B
+
+
+@mk.block
+class On:
+    state: Literal[True] = mk.field(default=True, always=True)
+    why: str = ""
+
+
+@mk.block
+class Off:
+    state: Literal[False] = mk.field(default=False, always=True)
+
+
+@mk.block
+class Switch:
+    value: typing.Annotated[On | Off, mk.UnionTag("state", missing=lambda d: "why" in d)]
+
+
+def test_ambiguous_unions_are_refused() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        get_plan(StrOrLiteral)
+    assert str(info.value) == (
+        "StrOrLiteral.value: str | Literal['x'] | int has two members that both take a "
+        "JSON string; manifestkit only reads unions whose members differ in JSON type (or "
+        "classes told apart by a tag field)"
+    )
+
+
+def test_a_union_of_classes_needs_a_tag() -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        get_plan(Untagged)
+    assert "a union of classes needs a tag field" in str(info.value)
+
+
+def test_union_tag_can_name_the_field_and_the_missing_case() -> None:
+    assert mk.from_dict({"value": {"why": "test"}}, Switch).value == On(why="test")
+    assert mk.from_dict({"value": {}}, Switch).value == Off()
+    assert mk.to_dict(Switch(value=Off())) == {"value": {"state": False}}
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({"value": {"state": "yes"}}, Switch)
+    assert info.value.errors == [
+        ("value.state", 'expected one of true, false, found a string ("yes")')
+    ]
+
+
+def test_check_hooks_run_at_construction() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        Budget(replicates=0)
+    assert info.value.errors == [("replicates", "must be at least 1")]
+    with pytest.raises(mk.ValidationError) as info:
+        Budget(replicates=3, max_runs=2)
+    assert info.value.errors == [("max_runs", "must be at least replicates")]
+    assert Budget(replicates=2, max_runs=2).max_runs == 2
+
+
+def test_unknown_fields_of_a_fresh_instance_are_empty() -> None:
+    assert dict(mk.unknown_fields(Inner(label="x"))) == {}
+    with pytest.raises(mk.ManifestDefinitionError):
+        mk.unknown_fields(object())
+
+
+def test_free_form_values_are_copied_at_construction() -> None:
+    data: dict[str, Any] = {"a": [1, 2]}
+
+    @mk.block
+    class Bag:
+        extra: dict[str, Any]
+
+    bag = Bag(extra=data)
+    data["a"].append(3)
+    assert bag.extra == {"a": [1, 2]}
