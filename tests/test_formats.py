@@ -102,8 +102,8 @@ def test_toml_writes_datetimes_natively() -> None:
         (b"\xef\xbb\xbfa = 1", "a byte order mark (BOM) is not allowed", 1, 1),
         (b"a = 1\nb = \xff\n", "invalid UTF-8 (byte 0xff)", 2, 5),
         (b"a = 1\nb = [\n1,\n2 3]", "Unclosed array", 4, 3),
-        (b"a = 1\na = 2", "Cannot overwrite a value", None, None),
-        (b"a = ", "Invalid value", None, None),
+        (b"a = 1\na = 2", "Cannot overwrite a value", 2, 6),
+        (b"a = ", "Invalid value", 1, 5),
     ],
 )
 def test_bad_toml_is_a_format_error_with_its_position(

@@ -174,7 +174,7 @@ class TomlFormat:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            message, line, column = _toml_position(exc)
+            message, line, column = _toml_position(exc, data)
             raise FormatError(message, format="toml", line=line, column=column) from None
         except RecursionError:
             raise FormatError("document is nested too deeply", format="toml") from None
@@ -183,15 +183,17 @@ class TomlFormat:
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
-def _toml_position(exc: Exception) -> tuple[str, int | None, int | None]:
+def _toml_position(exc: Exception, data: bytes) -> tuple[str, int | None, int | None]:
+    # tomli (3.10) gives lineno/colno; tomllib (3.11-3.13) puts "(at line L, column C)"
+    # or "(at end of document)" in the message. Report the same position everywhere.
     text = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
     line: int | None = getattr(exc, "lineno", None)
     column: int | None = getattr(exc, "colno", None)
     m = _AT.search(text)
     if m:
         text = text[: m.start()]
-        if line is None and m[1]:
-            line, column = int(m[1]), int(m[2])
+        if line is None:
+            line, column = (int(m[1]), int(m[2])) if m[1] else _position(data, len(data))
     return text, line, column
 
 
