@@ -59,12 +59,11 @@ def test_bad_json_is_a_format_error_with_its_position(
 
 
 def test_json_integers_beyond_64_bits_are_read_exactly_then_refused_with_their_path() -> None:
-    # orjson alone would read this literal as the float 1.2345678901234568e+29.
+    # The format alone reads the literal as orjson does: as the nearest float.
     raw = b'{"title": "12345678901234567890123", "size": 123456789012345678901234567890}'
-    assert JSON.loads(raw) == {
-        "title": "12345678901234567890123",
-        "size": 123456789012345678901234567890,
-    }
+    assert JSON.loads(raw) == {"title": "12345678901234567890123", "size": 1.2345678901234568e29}
+    exact = JSON.loads_exact(raw)
+    assert exact == {"title": "12345678901234567890123", "size": 123456789012345678901234567890}
     with pytest.raises(mk.ValidationError) as info:
         mk.loads(raw, Small)
     assert info.value.errors == [
@@ -76,6 +75,23 @@ def test_json_integers_beyond_64_bits_are_read_exactly_then_refused_with_their_p
     assert mk.loads(
         b'{"title": "12345678901234567890123", "size": -9223372036854775808}', Small
     ).size == -(2**63)
+
+
+def test_a_big_integer_in_free_form_data_is_read_exactly_and_refused() -> None:
+    doc = mk.to_dict(_kitchen())
+    raw = mk.dumps(_kitchen()).replace(
+        b'"free": {', b'"free": {"n": 123456789012345678901234567890, ', 1
+    )
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(raw, Kitchen)
+    assert info.value.errors == [
+        (
+            "free.n",
+            "expected an integer that fits in 64 bits, found an integer (123456789012345678901234567890)",
+        )
+    ]
+    big_float = mk.dumps(_kitchen()).replace(b'"free": {', b'"free": {"n": 1e300, ', 1)
+    assert mk.loads(big_float, Kitchen).free == {**doc["free"], "n": 1e300}
 
 
 def test_duplicate_json_keys_keep_the_last_value() -> None:

@@ -52,11 +52,14 @@ def test_an_int_field_refuses_floats_and_bools() -> None:
     assert _message(to_int, 1.5) == "expected an integer, found a number (1.5)"
     assert _message(to_int, 1.0) == "expected an integer, found a number (1.0)"
     assert _message(to_int, True) == "expected an integer, found a boolean (true)"
-    assert (
-        _message(to_int, 2**63)
-        == "expected an integer that fits in 64 bits, found an integer (9223372036854775808)"
+    assert _message(to_int, 2**64) == (
+        "expected an integer that fits in 64 bits, found an integer (18446744073709551616)"
+    )
+    assert _message(to_int, -(2**63) - 1) == (
+        "expected an integer that fits in 64 bits, found an integer (-9223372036854775809)"
     )
     assert to_int(-(2**63)) == -(2**63)
+    assert to_int(2**64 - 1) == 2**64 - 1
 
 
 def test_a_float_field_takes_ints_it_can_hold_exactly() -> None:

@@ -30,7 +30,6 @@ NaN, infinities, lone surrogates and non-JSON objects are refused with a
 from __future__ import annotations
 
 import hashlib
-import math
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -39,68 +38,24 @@ import attrs
 import orjson
 
 from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._fast_out import CanonicalWriter
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan, is_manifest_class
+from ._numbers import canonical_number, es6_number
 from ._rfc3339 import ORJSON_DATETIME, check_datetime
 from ._types import Kind, TypeNode
 from ._values import INT_MAX, INT_MIN, Limits, Problems, check_str, same, union_member
 
 __all__ = ["canonical_json", "content_hash", "es6_number"]
-
-_TWO53 = 2.0**53
 _NOTHING = attrs.NOTHING
+_FAST = CanonicalWriter(Limits())
 _LIMITS = Limits()
 
 
-def es6_number(x: float) -> str:
-    """Format a finite float as ECMAScript's ``Number.prototype.toString`` does.
-
-    >>> es6_number(1e21), es6_number(1e-7), es6_number(0.000001), es6_number(30.0)
-    ('1e+21', '1e-7', '0.000001', '30')
-    """
-    if x == 0:
-        return "0"
-    text = repr(x)
-    sign = ""
-    if text[0] == "-":
-        sign, text = "-", text[1:]
-    mantissa, _, exponent = text.partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    if fraction == "0":
-        fraction = ""
-    raw = whole + fraction
-    stripped = raw.lstrip("0")
-    n = len(whole) + int(exponent or 0) - (len(raw) - len(stripped))
-    digits = stripped.rstrip("0")
-    k = len(digits)
-    if k <= n <= 21:
-        body = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        body = digits[:n] + "." + digits[n:]
-    elif -6 < n <= 0:
-        body = "0." + "0" * -n + digits
-    else:
-        e = n - 1
-        body = (
-            digits[0]
-            + ("." + digits[1:] if k > 1 else "")
-            + "e"
-            + ("+" if e >= 0 else "-")
-            + str(abs(e))
-        )
-    return sign + body
-
-
 def _number(x: float, path: str) -> Any:
-    if x == 0:
-        return 0
-    a = abs(x)
-    if a < 1e21 and x.is_integer():
-        return int(x) if a <= _TWO53 else orjson.Fragment(es6_number(x).encode())
-    if 1e-6 <= a < 1e-5:
-        return orjson.Fragment(es6_number(x).encode())
-    if not math.isfinite(x):
-        raise Problems.one(f"expected a finite number, found {describe(x)}", path)
-    return x
+    try:
+        return canonical_number(x)
+    except ValueError:
+        raise Problems.one(f"expected a finite number, found {describe(x)}", path) from None
 
 
 def _sorted_keys(keys: list[str], path: str) -> list[str]:
@@ -218,6 +173,11 @@ def canonical_json(x: Any) -> bytes:
         ValidationError: The value holds something JSON cannot (NaN,
             Infinity, a lone surrogate, a non-string key, a Python object).
     """
+    if is_manifest_class(type(x)):
+        try:  # the generated fast path; anything unusual goes to the path-tracking code
+            return orjson.dumps(_FAST.function(type(x))(x), option=ORJSON_DATETIME)
+        except Exception:  # noqa: BLE001, S110 - the code below reports it with its path
+            pass
     try:
         prepared = _typed(x, "") if is_manifest_class(type(x)) else _plain(x, 0, "")
         return orjson.dumps(prepared, option=ORJSON_DATETIME)

@@ -22,7 +22,10 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._codegen import Slow
 from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._fast import FastStructurer, fast_structure
+from ._fast_out import WireWriter
 from ._model import _UNKNOWN, NO_UNKNOWN, ClassPlan, get_plan, is_manifest_class, schema_info
 from ._types import Kind, TypeNode, json_kinds
 from ._values import (
@@ -61,6 +64,26 @@ class Converter:
         """Make a converter; hooks are built lazily, per class, on first use."""
         self.limits = limits or Limits()
         self._paths: dict[bool, _Structurer] = {}
+        self._fast = {
+            trusted: FastStructurer(self.limits, trusted=trusted) for trusted in (False, True)
+        }
+        self._wire = {copy: WireWriter(self.limits, copy=copy) for copy in (False, True)}
+
+    def wire(self, obj: Any) -> dict[str, Any]:
+        """Internal: the wire form for a serialiser, sharing free-form values with ``obj``."""
+        try:
+            result: dict[str, Any] = self._wire[False].function(type(obj))(obj)
+        except Exception:  # noqa: BLE001 - the checked path reports it
+            return self.unstructure(obj)
+        return result
+
+    def structure_trusted(self, data: Any, cls: type[T]) -> T | None:
+        """Internal: the fast path for data orjson just parsed; None if it cannot take it."""
+        try:
+            result: T = fast_structure(self._fast[True], data, cls)
+        except Slow:
+            return None
+        return result
 
     def structure(self, data: Any, cls: type[T], *, lenient: bool = False) -> T:
         """Build a ``cls`` instance from plain data, or raise `ValidationError`.
@@ -73,6 +96,13 @@ class Converter:
                 for documents of a newer minor version).
         """
         schema_info(cls)
+        if not lenient:
+            try:
+                result: T = fast_structure(self._fast[False], data, cls)
+            except Slow:
+                pass
+            else:
+                return result
         path = self._paths.get(lenient)
         if path is None:
             path = self._paths[lenient] = _Structurer(self.limits, lenient=lenient)
@@ -98,6 +128,13 @@ class Converter:
                 [("", f"expected a manifest instance, found {describe(obj)}")],
                 title="cannot unstructure",
             )
+        if not include_defaults:
+            try:  # the generated fast path; anything unusual goes to the path-tracking code
+                result: dict[str, Any] = self._wire[True].function(type(obj))(obj)
+            except Exception:  # noqa: BLE001, S110 - reported below, with its path
+                pass
+            else:
+                return result
         try:
             return _unstructure(obj, include_defaults, self.limits)
         except Problems as p:

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 _INT_MIN = -(2**63)
-_INT_MAX = 2**63 - 1
+_INT_MAX = {"JSON": 2**64 - 1, "TOML": 2**63 - 1}
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -69,17 +69,16 @@ class JsonFormat:
     """JSON through orjson: UTF-8, two-space indent, a trailing newline.
 
     Reading refuses a byte order mark, NaN and Infinity, lone surrogates and
-    invalid UTF-8. Integers are read exactly: orjson turns an integer literal
-    outside 64 bits into a float, so a document holding such a literal (found
-    by a quick scan of the bytes) is read with the standard library instead,
-    and the 64-bit limit is then reported with the field's path.
+    invalid UTF-8. Like orjson (and RFC 8785, whose numbers are doubles), an
+    integer literal outside 64 bits reads as the nearest float; manifestkit's
+    readers notice where that can matter and re-read such a document with
+    `loads_exact`, so the 64-bit limit is reported with the field's path.
     """
 
     name = "json"
     extensions = (".json",)
     comment_prefix = None
     _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | ORJSON_DATETIME
-    _MAYBE_BIG_INT = re.compile(rb"-\d{19}|\d{20}")
 
     def dumps(self, data: Any) -> bytes:
         """Write plain data as pretty JSON (as `to_dict` makes it: finite floats, 64-bit ints)."""
@@ -97,16 +96,17 @@ class JsonFormat:
                 "a byte order mark (BOM) is not allowed", format="json", line=1, column=1
             )
         try:
-            value = orjson.loads(data)
+            return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             if "UTF-8" in exc.msg:  # orjson checks the encoding first and cannot say where
                 _check_utf8(data, "json")
             raise FormatError(
                 _clean(exc.msg), format="json", line=exc.lineno, column=exc.colno
             ) from None
-        if self._MAYBE_BIG_INT.search(data) is None:
-            return value
-        try:  # orjson has checked everything else; this only keeps big integers exact
+
+    def loads_exact(self, data: bytes) -> Any:
+        """Parse JSON bytes that `loads` accepted, keeping every integer exact."""
+        try:
             return json.loads(data)
         except RecursionError:
             raise FormatError("document is nested too deeply", format="json") from None
@@ -230,10 +230,12 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
                     (path, "TOML cannot hold null; leave the field out or give it a value")
                 )
         elif t is int:
-            if not _INT_MIN <= v <= _INT_MAX:
-                found.append(
-                    (path, f"expected an integer that fits in 64 bits, found {describe(v)}")
-                )
+            if v < _INT_MIN or v > _INT_MAX[fmt]:
+                if toml and v > 0 and v <= _INT_MAX["JSON"]:
+                    message = f"TOML cannot hold integers above 2**63-1, found {describe(v)}"
+                else:
+                    message = f"expected an integer that fits in 64 bits, found {describe(v)}"
+                found.append((path, message))
         elif t is float:
             if not math.isfinite(v):
                 found.append((path, f"expected a finite number, found {describe(v)}"))

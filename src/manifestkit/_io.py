@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import gc
 import os
 import re
 import secrets
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 from ._convert import Converter
 from ._errors import FormatError, ManifestIOError, ValidationError, describe
-from ._formats import format_for_path, get_format
+from ._formats import JsonFormat, format_for_path, get_format
 from ._model import (
     get_plan,
     is_manifest_class,
@@ -71,6 +72,33 @@ def from_dict(data: Any, cls: type[T]) -> T:
     return _DEFAULT.structure(data, cls, lenient=lenient)
 
 
+_GC_PAUSE_BYTES = 256 * 1024
+
+
+def _from_bytes(raw: bytes, fmt: Any, cls: type[T]) -> T:
+    # The objects a document becomes hold no cycles, so the cycle collector
+    # has nothing to find while a large one is built: pause it (10-20% faster).
+    pause = len(raw) >= _GC_PAUSE_BYTES and gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        plain = fmt.loads(raw)
+        data, lenient = prepare(plain, cls)
+        if isinstance(fmt, JsonFormat) and data is plain and not lenient:
+            # orjson's output is fresh and holds only JSON values: the trusted fast path
+            # skips re-checking free-form values. Whatever it cannot take, including a
+            # float that may stand for an integer literal orjson could not hold exactly,
+            # is read again exactly and checked in full.
+            found = _DEFAULT.structure_trusted(data, cls)
+            if found is not None:
+                return found
+            data, lenient = prepare(fmt.loads_exact(raw), cls)
+        return _DEFAULT.structure(data, cls, lenient=lenient)
+    finally:
+        if pause:
+            gc.enable()
+
+
 def _header(cls: type, prefix: str) -> bytes:
     info = schema_info(cls)
     if info.name is None:
@@ -86,7 +114,13 @@ def dumps(obj: Any, format: str = "json") -> bytes:  # noqa: A002 - DESIGN.md's 
     version.
     """
     fmt = get_format(format)
-    body: bytes = fmt.dumps(to_dict(obj))
+    if not is_manifest_class(type(obj)):
+        to_dict(obj)  # raises the ValidationError that says what obj is
+    # The formats only read the data, so it may share free-form values with obj;
+    # TOML's writer and orjson check what they write (orjson cannot tell NaN from
+    # null: a free-form value is checked as finite when the instance is built or
+    # read, and `write`, which syncs to disk anyway, checks it again).
+    body: bytes = fmt.dumps(_DEFAULT.wire(obj))
     prefix = getattr(fmt, "comment_prefix", None)
     return _header(type(obj), prefix) + body if prefix else body
 
@@ -103,7 +137,7 @@ def loads(
     max_bytes = (limits or _DEFAULT.limits).max_bytes
     if len(raw) > max_bytes:
         raise FormatError(f"document is {len(raw)} bytes; the limit is {max_bytes}", format=format)
-    return from_dict(get_format(format).loads(raw), cls)
+    return _from_bytes(raw, get_format(format), cls)
 
 
 def read_bytes(path: PathLike, max_bytes: int) -> bytes:
@@ -152,16 +186,17 @@ def read(
     raw = read_bytes(name, (limits or _DEFAULT.limits).max_bytes)
     fmt = get_format(format) if format else format_for_path(name) or get_format(_sniff(raw))
     try:
+        if cls is not None:
+            return _from_bytes(raw, fmt, cls)
         plain = fmt.loads(raw)
+        return from_dict(plain, detect_schema(plain, name, raw))
     except FormatError as exc:
-        exc.source = name
         raise FormatError(
             exc.message, format=exc.format, line=exc.line, column=exc.column, source=name
         ) from None
-    target = cls if cls is not None else detect_schema(plain, name, raw)
-    try:
-        return from_dict(plain, target)
     except ValidationError as exc:
+        if exc.title and exc.title.startswith(name):
+            raise
         raise ValidationError(exc.errors, title=f"{name}: {exc.title}") from None
 
 
@@ -175,6 +210,7 @@ def write(obj: Any, path: PathLike, format: str | None = None) -> Path:  # noqa:
     fmt = get_format(format) if format else format_for_path(name)
     if fmt is None:
         raise FormatError(f"cannot tell the format of {name!r} from its extension; pass format=")
+    to_dict(obj)  # checks free-form values changed in place since the instance was built
     data = dumps(obj, fmt.name)
     atomic_write(name, data)
     return Path(name)

@@ -48,8 +48,10 @@ __all__ = [
 ]
 
 INT_MIN = -(2**63)
-INT_MAX = 2**63 - 1
-"""Integers are 64-bit signed on the wire: what TOML holds, and what orjson reads exactly."""
+INT_MAX = 2**64 - 1
+"""Integers on the wire are those orjson reads and writes exactly: signed or unsigned
+64-bit. TOML holds only signed 64-bit integers, so its writer refuses the rest,
+naming the field."""
 
 
 @attrs.frozen

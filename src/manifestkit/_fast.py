@@ -1,0 +1,363 @@
+"""Fast structuring: one generated function per class, all-or-nothing.
+
+Profiling cattrs' own generated hooks showed the cost is one hook call per
+field; so for each class a single function is generated that inlines the
+checks of every field (``v.__class__ is str``, ``d.get(key, MISSING)`` for
+optional fields, one subset test for unknown keys) and builds the instance
+without ``__init__`` (see `_codegen.instance_builder`).
+
+A fast function never reports errors: on anything unusual it raises `Slow`,
+and the converter runs the detailed cattrs path, which is the authority and
+reports every problem with its path. The two must agree: whatever the fast
+path accepts, the slow path accepts with an equal result (tests check this).
+
+*Trusted* input is what orjson just parsed: only JSON values, strings without
+lone surrogates, integers within 64 bits, finite floats, string keys. For it,
+free-form values need no validating walk, only a depth check, and are not
+copied (the parser made them fresh). Everything else (TOML, dicts from users)
+is untrusted and fully checked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ._codegen import SLOW, Slow, compile_function, instance_builder
+from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
+from ._types import Kind, TypeNode
+from ._values import (
+    INT_MAX,
+    INT_MIN,
+    Limits,
+    Problems,
+    check_str,
+    json_value,
+    python_fits,
+    to_date,
+    to_datetime,
+    to_literal,
+    to_path,
+    to_uuid,
+)
+
+__all__ = ["FastStructurer"]
+
+Fn = Callable[[Any], Any]
+_MISSING = object()
+
+
+def _slow_on_problems(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapped(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Problems:
+            raise SLOW from None
+
+    return wrapped
+
+
+def _int_float(v: int) -> float:
+    f = float(v) if -(2**1023) < v < 2**1023 else math.inf
+    if f != v:
+        raise SLOW
+    return f
+
+
+def _bad_str(v: str) -> bool:
+    return check_str(v) is not None
+
+
+def _run_check(check: Callable[[Any], Any], value: Any) -> bool:
+    from ._check import run_field_check  # noqa: PLC0415 - _check imports _model, which is fine here
+
+    return run_field_check(check, value) is not None
+
+
+class FastStructurer:
+    """Generates and caches the fast structure functions for one kind of input."""
+
+    def __init__(self, limits: Limits, *, trusted: bool, portable: bool = False) -> None:
+        """``portable`` forces the descriptor instance builder (for tests)."""
+        self.limits = limits
+        self.trusted = trusted
+        self.portable = portable
+        self._classes: dict[type, Fn] = {}
+        self._items: dict[int, Fn] = {}
+        self._names = 0
+
+    # ------------------------------------------------------------ public
+
+    def function(self, cls: type) -> Fn:
+        """The fast function of a class (generated on first use)."""
+        fn = self._classes.get(cls)
+        if fn is None:
+            # A trampoline first, so a class that contains itself can refer to its own function.
+            slot: list[Fn] = []
+            self._classes[cls] = lambda d: slot[0](d)  # noqa: PLW0108 - late binding
+            fn = self._generate(cls)
+            slot.append(fn)
+            self._classes[cls] = fn
+        return fn
+
+    # ------------------------------------------------------- generation
+
+    def _const(self, ns: dict[str, Any], value: Any, prefix: str = "C") -> str:
+        self._names += 1
+        name = f"{prefix}{self._names}"
+        ns[name] = value
+        return name
+
+    def _namespace(self) -> dict[str, Any]:
+        limit = self.limits.max_depth
+        trusted_deep = _depth_checker(limit)
+        return {
+            "SLOW": SLOW,
+            "MISSING": _MISSING,
+            "NO_UNKNOWN": NO_UNKNOWN,
+            "INTFLOAT": _int_float,
+            "BADSTR": _bad_str,
+            "INT_MIN": INT_MIN,
+            "INT_MAX": INT_MAX,
+            "DT": _slow_on_problems(to_datetime),
+            "DATE": _slow_on_problems(to_date),
+            "UUID": _slow_on_problems(to_uuid),
+            "PATH": _slow_on_problems(to_path),
+            "LIT": _slow_on_problems(to_literal),
+            "JSONCOPY": _slow_on_problems(lambda v: json_value(v, self.limits)),
+            "KEEPCOPY": _slow_on_problems(lambda v: json_value(v, self.limits, preserved=True)),
+            "DEEP": trusted_deep,
+            "BIG": _BIG,
+            "CHECK": _run_check,
+        }
+
+    def _generate(self, cls: type) -> Fn:
+        plan = get_plan(cls)
+        ns = self._namespace()
+        ns["KNOWN"] = plan.keys
+        lines = ["def structure(d):", "    if d.__class__ is not dict: raise SLOW"]
+        if plan.info.unknown == "forbid":
+            lines.append("    if not d.keys() <= KNOWN: raise SLOW")
+            unknown = "NO_UNKNOWN"
+        else:
+            keep = "DEEP" if self.trusted else "KEEPCOPY"
+            lines += [
+                "    if d.keys() <= KNOWN:",
+                "        unk = NO_UNKNOWN",
+                "    else:",
+                "        unk = {k: d[k] for k in d if k not in KNOWN}",
+                f"        unk = {keep}(unk) or unk",
+            ]
+            unknown = "unk"
+        values: dict[str, str] = {_UNKNOWN: unknown}
+        for i, f in enumerate(plan.fields):
+            var = f"a{i}"
+            values[f.name] = var
+            if f.required:
+                lines.append(f"    v = d[{f.key!r}]")
+                lines += self._emit(f.node, "v", var, 4, ns)
+            else:
+                lines += [f"    v = d.get({f.key!r}, MISSING)", "    if v is MISSING:"]
+                if f.factory is not None:
+                    lines.append(f"        {var} = {self._const(ns, f.factory, 'FAC')}()")
+                else:
+                    lines.append(f"        {var} = {self._const(ns, f.default, 'DEF')}")
+                lines.append("    else:")
+                lines += self._emit(f.node, "v", var, 8, ns)
+            if f.check is not None:
+                lines.append(f"    if CHECK({self._const(ns, f.check, 'CHK')}, {var}): raise SLOW")
+        order = [a.name for a in attrs.fields(cls)]
+        ns["BUILD"] = instance_builder(cls, order, portable=self.portable)
+        lines.append(f"    o = BUILD({', '.join(values[n] for n in order)})")
+        if getattr(cls, "__manifest_check__", None) is not None:
+            lines.append("    for _ in o.__manifest_check__(): raise SLOW")
+        lines.append("    return o")
+        return compile_function("structure", lines, ns)
+
+    def _item(self, node: TypeNode) -> Fn:
+        fn = self._items.get(id(node))
+        if fn is None:
+            ns = self._namespace()
+            lines = ["def item(v):", *self._emit(node, "v", "t", 4, ns), "    return t"]
+            fn = self._items[id(node)] = compile_function("item", lines, ns)
+        return fn
+
+    def _emit(self, node: TypeNode, v: str, t: str, ind: int, ns: dict[str, Any]) -> list[str]:
+        p = " " * ind
+        k = node.kind
+        trusted = self.trusted
+        if k is Kind.STR:
+            lines = [f"{p}if {v}.__class__ is not str: raise SLOW"]
+            if not trusted:
+                lines.append(f"{p}if not {v}.isascii() and BADSTR({v}): raise SLOW")
+            return [*lines, f"{p}{t} = {v}"]
+        if k is Kind.INT:
+            lines = [f"{p}if {v}.__class__ is not int: raise SLOW"]
+            if not trusted:
+                lines.append(f"{p}if {v} < INT_MIN or {v} > INT_MAX: raise SLOW")
+            return [*lines, f"{p}{t} = {v}"]
+        if k is Kind.FLOAT:
+            # Trusted floats are finite, but one of 2**63 or more may be an integer
+            # literal orjson could not hold: let the exact path decide.
+            finite = (
+                [f"{p}    if {v} >= BIG or {v} <= -BIG: raise SLOW"]
+                if trusted
+                else [f"{p}    if {v} - {v} != 0.0: raise SLOW"]
+            )
+            return [
+                f"{p}if {v}.__class__ is float:",
+                *finite,
+                f"{p}    {t} = {v}",
+                f"{p}elif {v}.__class__ is int:",
+                f"{p}    {t} = INTFLOAT({v})",
+                f"{p}else:",
+                f"{p}    raise SLOW",
+            ]
+        if k is Kind.BOOL:
+            return [f"{p}if {v}.__class__ is not bool: raise SLOW", f"{p}{t} = {v}"]
+        if k is Kind.CLASS:
+            return [f"{p}{t} = {self._const(ns, self.function(node.target), 'F')}({v})"]
+        if k is Kind.OPTIONAL:
+            return [
+                f"{p}if {v} is None:",
+                f"{p}    {t} = None",
+                f"{p}else:",
+                *self._emit(node.args[0], v, t, ind + 4, ns),
+            ]
+        if k in (Kind.LIST, Kind.VARTUPLE):
+            return self._emit_list(node, v, t, p, ns)
+        if k is Kind.DICT:
+            item = self._const(ns, self._item(node.args[0]), "IT")
+            keys = (
+                []
+                if trusted
+                else [
+                    f"{p}for _k in {v}:",
+                    f"{p}    if _k.__class__ is not str or BADSTR(_k): raise SLOW",
+                ]
+            )
+            return [
+                f"{p}if {v}.__class__ is not dict: raise SLOW",
+                *keys,
+                f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
+            ]
+        if k is Kind.ANY:
+            if trusted:
+                return [f"{p}DEEP({v})", f"{p}{t} = {v}"]
+            return [f"{p}{t} = JSONCOPY({v})"]
+        if k is Kind.DATETIME:
+            return [f"{p}{t} = DT({v})"]
+        if k is Kind.DATE:
+            return [f"{p}{t} = DATE({v})"]
+        if k is Kind.UUID:
+            return [f"{p}{t} = UUID({v})"]
+        if k is Kind.PATH:
+            return [f"{p}{t} = PATH({v}, {self._const(ns, node.target)})"]
+        if k is Kind.ENUM:
+            members = {m.value: m for m in node.target}
+            vtype = type(next(iter(members)))
+            return [
+                f"{p}if {v}.__class__ is not {self._const(ns, vtype)}: raise SLOW",
+                f"{p}{t} = {self._const(ns, members, 'ENUM')}.get({v})",
+                f"{p}if {t} is None: raise SLOW",
+            ]
+        if k is Kind.LITERAL:
+            values = node.target
+            if all(type(x) is str for x in values):
+                allowed = self._const(ns, frozenset(values))
+                return [
+                    f"{p}if {v}.__class__ is not str or {v} not in {allowed}: raise SLOW",
+                    f"{p}{t} = {v}",
+                ]
+            return [f"{p}{t} = LIT({v}, {self._const(ns, values)})"]
+        if k is Kind.TUPLE:
+            n = len(node.args)
+            lines = [f"{p}if {v}.__class__ is not list or len({v}) != {n}: raise SLOW"]
+            parts = []
+            for i, child in enumerate(node.args):
+                lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns)
+                parts.append(f"{t}_{i}")
+            return [*lines, f"{p}{t} = ({', '.join(parts)},)"]
+        if k is Kind.UNION:
+            return self._emit_union(node, v, t, p, ns)
+        raise AssertionError(k)  # pragma: no cover
+
+    def _emit_list(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+        item = node.args[0]
+        wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
+        lines = [f"{p}if {v}.__class__ is not list: raise SLOW"]
+        if item.kind is Kind.CLASS:
+            fn = self._const(ns, self.function(item.target), "F")
+            return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
+        if item.kind is Kind.STR and self.trusted:
+            # The parser made this list: check it and keep it.
+            return [
+                *lines,
+                f"{p}for _x in {v}:",
+                f"{p}    if _x.__class__ is not str: raise SLOW",
+                f"{p}{t} = {wrap}({v})" if wrap else f"{p}{t} = {v}",
+            ]
+        fn = self._const(ns, self._item(item), "IT")
+        return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
+
+    def _emit_union(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+        if node.tag is not None:
+            table = {
+                (type(value), value): self.function(m.target) for value, m in node.tags.items()
+            }
+            tags = self._const(ns, table, "TAGS")
+            return [
+                f"{p}if {v}.__class__ is not dict: raise SLOW",
+                f"{p}_tag = {v}.get({node.tag!r}, MISSING)",
+                f"{p}_fn = {tags}.get((_tag.__class__, _tag))",
+                f"{p}if _fn is None: raise SLOW",
+                f"{p}{t} = _fn({v})",
+            ]
+        members = [(m, self._item(m)) for m in node.args if m.kind is not Kind.CLASS]
+
+        def pick(value: Any) -> Any:
+            for m, fn in members:
+                if python_fits(value, m):
+                    return fn(value)
+            raise SLOW
+
+        return [f"{p}{t} = {self._const(ns, pick, 'U')}({v})"]
+
+
+_BIG = 2.0**63
+
+
+def _depth_checker(limit: int) -> Callable[[Any], None]:
+    """Check a trusted free-form value: not too deep, and no float that may be a big integer."""
+
+    def nested(value: Any, left: int) -> None:
+        if left <= 0:
+            raise SLOW
+        for x in value.values() if value.__class__ is dict else value:
+            c = x.__class__
+            if c is dict or c is list:
+                nested(x, left - 1)
+            elif c is float and (x >= _BIG or x <= -_BIG):
+                raise SLOW
+
+    def deep(value: Any) -> None:
+        c = value.__class__
+        if c is dict or c is list:
+            nested(value, limit)
+        elif c is float and (value >= _BIG or value <= -_BIG):
+            raise SLOW
+
+    return deep
+
+
+def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:
+    """Run the fast path; return the instance, or raise `Slow` if it cannot."""
+    try:
+        return structurer.function(cls)(data)
+    except Slow:
+        raise
+    except Exception:  # noqa: BLE001 - KeyError, TypeError, RecursionError...: the slow path decides
+        raise SLOW from None
