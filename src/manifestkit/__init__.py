@@ -21,6 +21,7 @@ from ._formats import Format, formats, get_format, register_format
 from ._integrity import hash_file
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
+from ._paths import resolve_inside
 from ._registry import get_schema, registered_schemas
 from ._types import UnionTag
 from ._values import Limits
@@ -62,6 +63,7 @@ __all__ = [
     "register_migration",
     "registered_schemas",
     "replace",
+    "resolve_inside",
     "schema_info",
     "to_dict",
     "unknown_fields",
