@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from manifestkit import _model, _versioning
+
 ROOT = Path(__file__).parent.parent
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
@@ -19,6 +21,9 @@ FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
 def test_examples_in_docs_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    # The examples declare schemas and migrations; keep them out of the other tests' registries.
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+    monkeypatch.setattr(_versioning, "_MIGRATIONS", dict(_versioning._MIGRATIONS))
     result = doctest.testfile(
         os.fspath(path),
         module_relative=False,
