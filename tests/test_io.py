@@ -178,3 +178,20 @@ def test_detection_says_what_it_considered() -> None:
 def test_a_newer_minor_document_is_still_detected() -> None:
     doc = mk.to_dict(mk.read(Path(__file__).parent / "data" / "core" / "kitchen.json", Kitchen))
     assert mk.detect_schema({**doc, "schema_version": "2.7.0", "new_field": 1}) is Kitchen
+
+
+def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from manifestkit import _model
+
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+
+    @mk.manifest("test.anything", version="1.0", unknown="preserve")
+    class Anything:
+        note: str | None = None
+
+    with pytest.raises(mk.ValidationError) as info:
+        mk.detect_schema({"nothing": "known"})
+    assert info.value.errors[0][1].startswith("the document fits none of the registered schemas")
+    assert mk.detect_schema({"schema_version": "1.0", "other": 1}) is Anything

@@ -315,8 +315,10 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
     """Find the registered schema a plain document follows.
 
     Uses, in order: a TOML header naming the schema; then every registered
-    schema whose required keys the document has and, for ``forbid`` schemas,
-    no key it does not know (unless the document is a newer minor version);
+    schema whose required keys the document has, that shares at least one of
+    its identifying keys (a required field or the version field) and, for
+    ``forbid`` schemas, no key it does not know (unless the document is a
+    newer minor version);
     ties are broken by the schema's usual file names, then by how many of the
     document's keys it knows.
 
@@ -345,6 +347,8 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
         info = schema_info(cls)
         if unknown and info.unknown == "forbid" and not _newer_minor(data, cls):
             continue
+        if not _identifying_keys(plan, info) & keys:
+            continue  # a schema that would take any object says nothing about this one
         by_name = any(fnmatch.fnmatch(base, pattern) for pattern in info.filenames)
         ranked.append(((by_name, len(keys & plan.keys), -len(unknown)), schema_name, cls))
     ranked.sort(key=lambda r: r[0], reverse=True)
@@ -362,6 +366,17 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
         [("", message)],
         title=f"{path}: cannot detect the schema" if path else "cannot detect the schema",
     )
+
+
+def _identifying_keys(plan: Any, info: Any) -> set[str]:
+    """The keys that say a document may follow a schema.
+
+    Its required fields and its version field; every key, for a schema with neither.
+    """
+    found = {f.key for f in plan.fields if f.required}
+    if info.version_field is not None:
+        found.add(plan.by_name[info.version_field].key)
+    return found or set(plan.keys)
 
 
 def _newer_minor(data: dict[str, Any], cls: type) -> bool:
