@@ -6,13 +6,16 @@ Every test names how the input used to fail. They must now be refused with a
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import manifestkit as mk
+from manifestkit._codegen import SLOW
 from manifestkit._versioning import _copy
 from models import Cache, Kitchen, Small
 
@@ -103,3 +106,28 @@ def test_the_migration_copy_keeps_sharing_and_cycles_like_deepcopy() -> None:
     assert copied["self"] is copied
     assert copied["t"] == (1, [2])
     assert copied["t"][1] is not doc["t"][1]
+
+
+class _Marker:
+    """A value whose lifetime a test can watch (dicts cannot be weakly referenced)."""
+
+
+def _refused_once(wrap: Any) -> tuple[weakref.ref[_Marker], list[tuple[str, str]]]:
+    marker = _Marker()
+    try:
+        mk.from_dict({"title": wrap(marker)}, Small)
+    except mk.ValidationError as exc:
+        return weakref.ref(marker), exc.errors
+    raise AssertionError("the document was accepted")  # pragma: no cover
+
+
+@pytest.mark.parametrize("wrap", [lambda m: m, lambda m: [1, m]], ids=["value", "nested"])
+def test_a_document_that_left_the_fast_path_is_not_kept_alive(wrap: Any) -> None:
+    # Was: the fast path's shared Slow exception gathered a traceback entry for every frame
+    # it passed, each keeping its frame (and the document in it) alive: memory grew with
+    # every document that left the fast path (seen as atheris's memory climbing).
+    ref, errors = _refused_once(wrap)
+    assert errors[0][0] == "title"
+    gc.collect()
+    assert ref() is None
+    assert SLOW.__traceback__ is None

@@ -374,7 +374,12 @@ def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:
     """Run the fast path; return the instance, or raise `Slow` if it cannot."""
     try:
         return structurer.function(cls)(data)
-    except Slow:
-        raise
-    except Exception:  # noqa: BLE001 - KeyError, TypeError, RecursionError...: the slow path decides
-        raise SLOW from None
+    except Exception:  # noqa: BLE001, S110 - Slow, KeyError, TypeError...: the slow path decides
+        pass
+    # The shared SLOW gathers a traceback entry for every frame it is raised through, and
+    # each entry keeps its frame, and the document in it, alive: without this, a process
+    # would hold on to every document that ever left the fast path. Drop them, and raise
+    # a fresh Slow that dies with the handler catching it.
+    SLOW.__traceback__ = None
+    SLOW.__context__ = None
+    raise Slow
