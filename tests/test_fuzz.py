@@ -18,6 +18,7 @@ from __future__ import annotations
 import pickle
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import Any
@@ -28,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from figures import record
 from strategies.hostile import TARGETS, Hostile, Target, hostile_documents, related
 
 IDS = [t.name for t in TARGETS]
@@ -37,6 +39,13 @@ FUZZ = settings(max_examples=settings().max_examples * 4)
 _SEGMENT = r'(?:[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])'
 PATH = re.compile(rf'{_SEGMENT}(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*')
 HEX64 = re.compile(r"[0-9a-f]{64}")
+FUZZED: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _figures() -> Iterator[None]:
+    yield
+    record("fuzz", documents=sum(FUZZED.values()), **FUZZED)
 
 
 def check_manifest(result: Any, cls: type, fmt: str) -> None:
@@ -80,6 +89,7 @@ def test_a_mutated_document_reads_as_a_manifest_or_a_manifest_error(
     target: Target, data: st.DataObject
 ) -> None:
     read_hostile(data.draw(hostile_documents(target)), target)
+    FUZZED[f"loads {target.name}"] += 1
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +104,7 @@ def test_a_mutated_file_reads_as_a_manifest_or_a_manifest_error(
     target: Target, folder: Path, data: st.DataObject
 ) -> None:
     hostile = data.draw(hostile_documents(target))
+    FUZZED[f"read {target.name}"] += 1
     raw = (
         hostile.data.encode("utf-8", "surrogatepass")
         if isinstance(hostile.data, str)
@@ -155,6 +166,7 @@ def test_under_tight_limits_what_is_accepted_is_within_them(
     target: Target, data: st.DataObject
 ) -> None:
     hostile = data.draw(hostile_documents(target))
+    FUZZED[f"tight limits {target.name}"] += 1
     result = read_hostile(hostile, target, limits=TIGHT)
     if not isinstance(result, mk.ManifestError):
         assert _within_limits(result, TIGHT)
