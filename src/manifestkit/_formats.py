@@ -18,6 +18,7 @@ import json
 import math
 import re
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -336,6 +337,10 @@ def _order(path: str) -> list[Any]:
 _BUILTIN: dict[str, Any] = {"json": JsonFormat(), "toml": TomlFormat()}
 _FORMATS: dict[str, Any] = dict(_BUILTIN)
 _PLUGINS_LOADED = False
+# Held while plug-ins load: a thread arriving meanwhile waits for the whole registry
+# (re-entrant, so a plug-in that looks something up while it loads does not wait on itself).
+_PLUGINS_LOCK = threading.RLock()
+_plugins_loading = False
 
 
 def register_format(fmt: Any, *, replace: bool = False) -> None:
@@ -356,21 +361,32 @@ def register_format(fmt: Any, *, replace: bool = False) -> None:
 
 
 def _load_plugins() -> None:
-    global _PLUGINS_LOADED
     if _PLUGINS_LOADED:
         return
-    _PLUGINS_LOADED = True
-    for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
-        if ep.name in _FORMATS:
-            continue
-        try:
-            obj = ep.load()
-            fmt = obj() if isinstance(obj, type) else obj
-        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the library
-            raise ManifestError(
-                f"cannot load format plug-in {ep.name!r} ({ep.value}): {exc}"
-            ) from None
-        _FORMATS.setdefault(ep.name, fmt)
+    with _PLUGINS_LOCK:
+        _load_plugins_once()
+
+
+def _load_plugins_once() -> None:
+    global _PLUGINS_LOADED, _plugins_loading
+    if _PLUGINS_LOADED or _plugins_loading:
+        return
+    _plugins_loading = True
+    try:
+        for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
+            if ep.name in _FORMATS:
+                continue
+            try:
+                obj = ep.load()
+                fmt = obj() if isinstance(obj, type) else obj
+            except Exception as exc:  # noqa: BLE001 - a broken plug-in must say which
+                raise ManifestError(
+                    f"cannot load format plug-in {ep.name!r} ({ep.value}): {exc}"
+                ) from None
+            _FORMATS.setdefault(ep.name, fmt)
+    finally:
+        _PLUGINS_LOADED = True
+        _plugins_loading = False
 
 
 def formats() -> Mapping[str, Any]:
