@@ -237,3 +237,12 @@ def test_a_long_dotted_key_is_refused_without_the_parser_s_quadratic_memory() ->
     finally:
         tracemalloc.stop()
     assert peak < 2 * 1024 * 1024
+
+
+def test_an_undeclared_field_with_a_key_past_max_string_is_refused_at_its_object() -> None:
+    doc = {"owner": "o", "k" * 13: 1, "meta": {"name": "m", "j" * 14: 2}}
+    expected = [
+        ("meta", "an object key is 14 characters long; the limit is 12"),
+        ("", "an object key is 13 characters long; the limit is 12"),
+    ]
+    assert _every_way(doc, Cache) == [expected] * 3

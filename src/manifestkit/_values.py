@@ -75,8 +75,8 @@ class Limits:
             before the document is parsed (for a file, before it is read).
         max_toml_bytes: Largest TOML document read (default 4 MiB). TOML's
             parser needs far more memory per byte than JSON's (up to about
-            700 times the document's size for a crafted one, against about
-            40 for JSON), so TOML has its own, smaller bound.
+            500 times a crafted document's size, against about 40 for JSON;
+            see benchmarks/parser_memory.py), so TOML has its own, smaller bound.
         max_depth: Deepest nesting of arrays and objects inside free-form values
             and preserved unknown fields (default 100).
         max_string: Longest string, in characters, anywhere in a document:

@@ -1,3 +1,4 @@
+#!/usr/bin/env python
 """atheris: coverage-guided fuzzing of manifestkit's readers (`tox -e fuzz`).
 
 Usage (libFuzzer options pass through)::
