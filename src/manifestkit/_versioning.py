@@ -21,7 +21,13 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from ._errors import ManifestDefinitionError, SchemaVersionError, ValidationError, describe
+from ._errors import (
+    ManifestDefinitionError,
+    ManifestError,
+    SchemaVersionError,
+    ValidationError,
+    describe,
+)
 from ._model import SchemaInfo, get_plan, schema_info
 
 __all__ = [
@@ -188,7 +194,17 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
                 supported_versions(cls),
                 "cannot be migrated: no migration is registered for it",
             )
-        new = step(doc)
+        try:
+            new = step(doc)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # What a step meets in a malformed old document; its author's own
+            # ManifestErrors pass through unchanged.
+            if isinstance(exc, ManifestError):
+                raise
+            raise ValidationError(
+                [("", f"cannot migrate from version {found!r}: {type(exc).__name__}: {exc}")],
+                title=f"invalid {info.name} document",
+            ) from None
         if not isinstance(new, dict):
             raise ManifestDefinitionError(
                 f"migration of {info.name} from {found!r} did not return a dict"
