@@ -20,6 +20,7 @@ from ._errors import (
 from ._formats import Format, formats, get_format, register_format
 from ._integrity import hash_file
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
+from ._jsonschema import json_schema
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
 from ._registry import get_schema, registered_schemas
@@ -54,6 +55,7 @@ __all__ = [
     "get_format",
     "get_schema",
     "hash_file",
+    "json_schema",
     "loads",
     "manifest",
     "migrate",
