@@ -24,6 +24,7 @@ from ._jsonschema import json_schema
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
 from ._registry import get_schema, registered_schemas
+from ._sidecar import SidecarCheck, check_sidecar, read_sidecar, sidecar_path, write_sidecar
 from ._types import UnionTag
 from ._values import Limits
 from ._versioning import migrate, migration, register_migration
@@ -41,11 +42,13 @@ __all__ = [
     "ManifestIOError",
     "SchemaInfo",
     "SchemaVersionError",
+    "SidecarCheck",
     "UnionTag",
     "ValidationError",
     "__version__",
     "block",
     "canonical_json",
+    "check_sidecar",
     "content_hash",
     "detect_schema",
     "dumps",
@@ -61,13 +64,16 @@ __all__ = [
     "migrate",
     "migration",
     "read",
+    "read_sidecar",
     "register_format",
     "register_migration",
     "registered_schemas",
     "replace",
     "resolve_inside",
     "schema_info",
+    "sidecar_path",
     "to_dict",
     "unknown_fields",
     "write",
+    "write_sidecar",
 ]
