@@ -252,12 +252,15 @@ def test_validate_reads_the_manifest_inside_a_sidecar(run: Run, here: Path) -> N
     Path("rec.tiff").write_bytes(b"frames")
     side = mk.write_sidecar(sample(), "rec.tiff")
     assert run("validate", side)[:2] == (0, "rec.tiff.toml: ok (manifestkit.demo, version 1.0)\n")
-    side.write_text(side.read_text().replace('subject = "mouse-017"', "subject = 17"))
+    text = side.read_text()
+    side.write_text(text.replace('subject = "mouse-017"', "subject = 17"))
     code, out, _ = run("validate", side)
     assert (code, out) == (
         1,
         "rec.tiff.toml: manifest.subject: expected a string, found an integer (17)\n",
     )
+    side.write_text("comment = 'a person added this'\n" + text)
+    assert run("validate", side)[1] == "rec.tiff.toml: comment: unknown field\n"
 
 
 # --------------------------------------------------------------------- hash

@@ -92,10 +92,7 @@ def load(path: str, cls: type | None = None) -> Document:
     raw = read_bytes(path, _DEFAULT.limits.max_bytes)
     fmt = format_for_path(path) or get_format(_sniff(raw))
     try:
-        plain = fmt.loads(raw)
-        exact = getattr(fmt, "loads_exact", None)
-        if exact is not None:
-            plain = exact(raw)  # every integer as written, for migrations and messages
+        plain = fmt.loads(raw)  # to detect the schema; the manifest is read exactly below
     except FormatError as exc:
         raise FormatError(
             exc.message, format=exc.format, line=exc.line, column=exc.column, source=path

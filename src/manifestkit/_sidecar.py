@@ -218,12 +218,13 @@ def envelope_bytes(manifest: Any, header: dict[str, Any], format: str) -> bytes:
 
 
 def is_envelope(plain: Any) -> bool:
-    """Whether parsed data has the shape of a sidecar (``sidecar`` and ``manifest`` tables)."""
+    """Whether parsed data is meant as a sidecar: a ``sidecar`` table naming a schema.
+
+    Such a document is then checked as a sidecar, so a broken one is reported
+    as one (a missing ``manifest`` table, an unknown top-level key).
+    """
     return (
-        type(plain) is dict
-        and set(plain) == {"sidecar", "manifest"}
-        and type(plain["sidecar"]) is dict
-        and "schema" in plain["sidecar"]
+        type(plain) is dict and type(plain.get("sidecar")) is dict and "schema" in plain["sidecar"]
     )
 
 
