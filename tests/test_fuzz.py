@@ -30,7 +30,14 @@ from hypothesis import strategies as st
 
 import manifestkit as mk
 from figures import record
-from strategies.hostile import TARGETS, Hostile, Target, hostile_documents, related
+from strategies.hostile import (
+    TARGETS,
+    Hostile,
+    Target,
+    hostile_documents,
+    mutated_text,
+    related,
+)
 
 IDS = [t.name for t in TARGETS]
 # Each example reads one small document: many more of them than of a round-trip test.
@@ -170,3 +177,27 @@ def test_under_tight_limits_what_is_accepted_is_within_them(
     result = read_hostile(hostile, target, limits=TIGHT)
     if not isinstance(result, mk.ManifestError):
         assert _within_limits(result, TIGHT)
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=IDS)
+@given(data=st.data())
+def test_a_mutated_sidecar_reads_as_a_manifest_or_a_manifest_error(
+    target: Target, folder: Path, data: st.DataObject
+) -> None:
+    sample = data.draw(st.sampled_from(list(target.samples)))
+    fmt = data.draw(st.sampled_from(target.formats))
+    with tempfile.TemporaryDirectory(dir=folder) as name:
+        recording = Path(name) / "recording.bin"
+        recording.write_bytes(b"frames")
+        try:
+            sidecar = mk.write_sidecar(sample, recording, fmt)
+        except mk.ValidationError:  # TOML cannot hold a null in this sample
+            sidecar = mk.write_sidecar(sample, recording, "json")
+        mutated = data.draw(mutated_text(sidecar.read_bytes()))
+        raw = mutated.encode("utf-8", "surrogatepass") if isinstance(mutated, str) else mutated
+        sidecar.write_bytes(raw)
+        FUZZED[f"sidecar {target.name}"] += 1
+        for cls in (target.cls, None):
+            found = _outcome(mk.read_sidecar, recording, cls)
+            if not isinstance(found, mk.ManifestError):
+                check_manifest(found, type(found), "json")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import manifestkit as mk
+from manifestkit import _model, _versioning
 from manifestkit._versioning import classify, supported_versions
 from models import Kitchen, Small
 
@@ -132,3 +133,26 @@ def test_a_migration_must_raise_the_version() -> None:
     with pytest.raises(mk.ManifestDefinitionError) as info:
         mk.from_dict({"v": 1}, Stuck)
     assert str(info.value) == "migration of test.stuck from 1 did not raise the version"
+
+
+def test_a_migration_that_fails_on_a_malformed_document_is_a_validation_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+    monkeypatch.setattr(_versioning, "_MIGRATIONS", dict(_versioning._MIGRATIONS))
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({"version": 1, "title": "no name"}, Small)  # version 1 had "name"
+    assert info.value.errors == [("", "cannot migrate from version 1: KeyError: 'name'")]
+    assert info.value.title == "invalid test.small document"
+
+    @mk.manifest("test.strict-migration", version=2)
+    class Strict:
+        x: int
+
+    @mk.migration("test.strict-migration", from_version=1)
+    def _refuse(doc: dict[str, Any]) -> dict[str, Any]:
+        raise mk.ValidationError([("x", "cannot be guessed")])
+
+    with pytest.raises(mk.ValidationError) as own:
+        mk.from_dict({"schema_version": 1}, Strict)
+    assert own.value.errors == [("x", "cannot be guessed")]

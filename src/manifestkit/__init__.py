@@ -20,9 +20,11 @@ from ._errors import (
 from ._formats import Format, formats, get_format, register_format
 from ._integrity import hash_file
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
+from ._jsonschema import json_schema
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
 from ._registry import get_schema, registered_schemas
+from ._sidecar import SidecarCheck, check_sidecar, read_sidecar, sidecar_path, write_sidecar
 from ._types import UnionTag
 from ._values import Limits
 from ._versioning import migrate, migration, register_migration
@@ -40,11 +42,13 @@ __all__ = [
     "ManifestIOError",
     "SchemaInfo",
     "SchemaVersionError",
+    "SidecarCheck",
     "UnionTag",
     "ValidationError",
     "__version__",
     "block",
     "canonical_json",
+    "check_sidecar",
     "content_hash",
     "detect_schema",
     "dumps",
@@ -54,18 +58,22 @@ __all__ = [
     "get_format",
     "get_schema",
     "hash_file",
+    "json_schema",
     "loads",
     "manifest",
     "migrate",
     "migration",
     "read",
+    "read_sidecar",
     "register_format",
     "register_migration",
     "registered_schemas",
     "replace",
     "resolve_inside",
     "schema_info",
+    "sidecar_path",
     "to_dict",
     "unknown_fields",
     "write",
+    "write_sidecar",
 ]

@@ -105,7 +105,8 @@ def _check_size(size: int, fmt: Any, limits: Limits, what: str, source: str | No
 _GC_PAUSE_BYTES = 256 * 1024
 
 
-def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter) -> T:
+def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = None) -> T:
+    conv = conv or _DEFAULT
     # The objects a document becomes hold no cycles, so the cycle collector
     # has nothing to find while a large one is built: pause it (10-20% faster).
     pause = len(raw) >= _GC_PAUSE_BYTES and gc.isenabled()

@@ -198,15 +198,16 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
             )
         try:
             new = step(doc)
-        except ManifestError:
-            raise
-        except Exception as exc:
-            # A step is written for well-formed documents of its version; on a broken one it
-            # may fail any way (a KeyError for a missing field): that is the document's fault.
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            # What a step meets in a malformed old document (RecursionError: one nested
+            # deeper than the step's recursion can go); its author's own ManifestErrors
+            # pass through unchanged.
+            if isinstance(exc, ManifestError):
+                raise
             raise ValidationError(
-                [("", f"cannot be migrated from version {found!r} ({type(exc).__name__}: {exc})")],
+                [("", f"cannot migrate from version {found!r}: {type(exc).__name__}: {exc}")],
                 title=f"invalid {info.name} document",
-            ) from exc
+            ) from None
         if not isinstance(new, dict):
             raise ManifestDefinitionError(
                 f"migration of {info.name} from {found!r} did not return a dict"

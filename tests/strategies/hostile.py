@@ -349,7 +349,8 @@ BAD_UTF8 = [
 
 
 @st.composite
-def _textual(draw: st.DrawFn, data: bytes) -> bytes | str:
+def mutated_text(draw: st.DrawFn, data: bytes) -> bytes | str:
+    """Bytes broken as text: bit flips, cuts, inserted tokens, BOMs, bad UTF-8, surrogates."""
     buf = bytearray(data)
     for _ in range(draw(st.integers(1, 3))):
         action = draw(
@@ -405,7 +406,7 @@ def hostile_documents(draw: st.DrawFn, target: Target) -> Hostile:
         p in ("", version_key) or p.startswith(version_key + "[") for p in broken
     )
     if not broken or draw(st.booleans()):
-        hostile.data = draw(_textual(data))
+        hostile.data = draw(mutated_text(data))
         hostile.text_mutated = True
     return hostile
 
