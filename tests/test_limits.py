@@ -246,3 +246,19 @@ def test_an_undeclared_field_with_a_key_past_max_string_is_refused_at_its_object
         ("", "an object key is 13 characters long; the limit is 12"),
     ]
     assert _every_way(doc, Cache) == [expected] * 3
+
+
+def test_the_command_line_keeps_the_toml_bound_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from manifestkit import _cli
+
+    monkeypatch.chdir(tmp_path)
+    big = Path("big.toml")
+    big.write_bytes(b'title = "t"\n' + b"# padding\n" * (mk.Limits().max_toml_bytes // 10))
+    assert _cli.main(["validate", "big.toml"]) == 1
+    size = big.stat().st_size
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"big.toml: (document): invalid TOML: file is {size} bytes; "
+        f"the limit for TOML is {mk.Limits().max_toml_bytes}"
+    )
