@@ -142,3 +142,47 @@ def test_instances_built_without_init_behave_like_built_ones(kind: str) -> None:
     assert hash(k.pair) == hash(("\U0001f600", -1))
     with pytest.raises(AttributeError):
         k.name = "x"  # type: ignore[misc]
+
+
+# Tight limits: the generated strategies cross them often (lists of up to 3 items,
+# strings of up to 20 characters, nested free-form values).
+TIGHT = Limits(max_depth=3, max_string=8, max_items=2)
+TIGHT_SLOW = _Structurer(TIGHT, lenient=False)
+TIGHT_FAST = FastStructurer(TIGHT, trusted=False)
+# The trusted path does not measure strings: the converter only gives it documents of
+# at most max_string bytes, so for it strings keep the default bound.
+ITEMS = Limits(max_depth=3, max_items=2)
+ITEMS_SLOW = _Structurer(ITEMS, lenient=False)
+ITEMS_TRUSTED = FastStructurer(ITEMS, trusted=True)
+
+
+def _path(run: Any, data: Any, cls: type) -> Any:
+    try:
+        return run(copy.deepcopy(data), cls)
+    except Exception:  # noqa: BLE001 - any refusal (Slow, Problems)
+        return Slow
+
+
+@given(mutated(kitchens() | caches() | smalls()))
+def test_fast_and_slow_agree_under_tight_limits(case: tuple[type, Any]) -> None:
+    cls, doc = case
+    slow = _path(TIGHT_SLOW.structure, doc, cls)
+    assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, cls) == slow
+    trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, cls)
+    if trusted is not Slow:
+        assert trusted == _path(ITEMS_SLOW.structure, doc, cls)
+
+
+def test_a_long_list_or_string_leaves_the_fast_path_for_the_one_that_reports_it() -> None:
+    doc = _json_doc(Small(title="t"))
+    assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, Small) == Small(title="t")
+    long_title = {**doc, "title": "t" * 9}
+    assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), long_title, Small) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(long_title, Small, limits=TIGHT)
+    assert info.value.errors == [("title", "string is 9 characters long; the limit is 8")]
+    cache = {"owner": "o", "entries": [{"name": "a"}] * 3}
+    assert _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), cache, Cache) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(cache, Cache, limits=ITEMS)
+    assert info.value.errors == [("entries", "array has 3 items; the limit is 2")]

@@ -30,11 +30,12 @@ from ._values import (
     to_int,
     to_literal,
     to_str,
+    writing_limits,
 )
 
 __all__ = ["check_instance", "run_field_check", "typed_value"]
 
-_LIMITS = Limits()
+_LIMITS = writing_limits(Limits())
 
 
 def check_instance(obj: Any) -> list[tuple[str, str]]:

@@ -23,7 +23,15 @@ from ._errors import (
     key_segment,
 )
 from ._formats import format_for_path, get_format
-from ._io import _DEFAULT, _from_bytes, _sniff, detect_schema, read_bytes, to_dict
+from ._io import (
+    _DEFAULT,
+    _check_size,
+    _from_bytes,
+    _sniff,
+    detect_schema,
+    read_bytes,
+    to_dict,
+)
 from ._model import get_plan, schema_info, unknown_fields
 from ._registry import get_schema
 from ._sidecar import Header, is_envelope, load_sidecar_bytes
@@ -91,6 +99,7 @@ def load(path: str, cls: type | None = None) -> Document:
     """
     raw = read_bytes(path, _DEFAULT.limits.max_bytes)
     fmt = format_for_path(path) or get_format(_sniff(raw))
+    _check_size(len(raw), fmt, _DEFAULT.limits, "file", path)
     try:
         plain = fmt.loads(raw)  # to detect the schema; the manifest is read exactly below
     except FormatError as exc:

@@ -32,6 +32,7 @@ from ._values import (
     Limits,
     Problems,
     json_value,
+    key_too_long,
     same,
     to_bool,
     to_date,
@@ -43,7 +44,9 @@ from ._values import (
     to_path,
     to_str,
     to_uuid,
+    too_many,
     union_member,
+    writing_limits,
 )
 
 __all__ = ["Converter"]
@@ -57,17 +60,19 @@ class Converter:
     """Turns manifests into plain data and back; see the module docstring.
 
     Args:
-        limits: Bounds on nesting depth (and, for reading, document size).
+        limits: Bounds on what is structured (nesting depth, string length,
+            items per array or object); unstructuring keeps only the depth bound.
     """
 
     def __init__(self, *, limits: Limits | None = None) -> None:
         """Make a converter; hooks are built lazily, per class, on first use."""
         self.limits = limits or Limits()
+        self._write_limits = writing_limits(self.limits)
         self._paths: dict[bool, _Structurer] = {}
         self._fast = {
             trusted: FastStructurer(self.limits, trusted=trusted) for trusted in (False, True)
         }
-        self._wire = {copy: WireWriter(self.limits, copy=copy) for copy in (False, True)}
+        self._wire = {copy: WireWriter(self._write_limits, copy=copy) for copy in (False, True)}
 
     def wire(self, obj: Any) -> dict[str, Any]:
         """Internal: the wire form for a serialiser, sharing free-form values with ``obj``."""
@@ -77,8 +82,15 @@ class Converter:
             return self.unstructure(obj)
         return result
 
-    def structure_trusted(self, data: Any, cls: type[T]) -> T | None:
-        """Internal: the fast path for data orjson just parsed; None if it cannot take it."""
+    def structure_trusted(self, data: Any, cls: type[T], size: int) -> T | None:
+        """Internal: the fast path for data orjson just parsed; None if it cannot take it.
+
+        ``size`` is the length of the parsed bytes. No string orjson makes is longer
+        than its input, so the trusted path does not measure strings; a document longer
+        than ``max_string`` bytes is left to the paths that do.
+        """
+        if size > self.limits.max_string:
+            return None
         try:
             result: T = fast_structure(self._fast[True], data, cls)
         except Slow:
@@ -136,7 +148,7 @@ class Converter:
             else:
                 return result
         try:
-            return _unstructure(obj, include_defaults, self.limits)
+            return _unstructure(obj, include_defaults, self._write_limits)
         except Problems as p:
             raise ValidationError(p.errors, title=f"invalid {type(obj).__name__}") from None
 
@@ -186,12 +198,15 @@ class _Structurer:
             cls = node.target
             # Late binding: a class may (indirectly) contain itself.
             return lambda v, t: self._class(cls)(v, t)  # noqa: PLW0108 - late binding
+        longest = self.limits.max_string
+        if k is Kind.STR:
+            return lambda v, _t: to_str(v, longest)
         scalar = _SCALARS.get(k)
         if scalar is not None:
             return scalar
         if k is Kind.PATH:
             target = node.target
-            return lambda v, _t: to_path(v, target)
+            return lambda v, _t: to_path(v, target, longest)
         if k is Kind.ENUM:
             target = node.target
             return lambda v, _t: to_enum(v, target)
@@ -219,10 +234,13 @@ class _Structurer:
     def _list_hook(self, item: TypeNode, make: type) -> Hook:
         item_hook = self._node_hook(item)
         noun = "a list" if make is list else "an array"
+        most = self.limits.max_items
 
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
                 raise Problems.one(f"expected {noun}, found {describe(v)}")
+            if len(v) > most:
+                raise Problems.one(too_many(v, most))
             out = []
             errors: list[tuple[str, str]] = []
             for i, x in enumerate(v):
@@ -260,10 +278,14 @@ class _Structurer:
 
     def _dict_hook(self, item: TypeNode) -> Hook:
         item_hook = self._node_hook(item)
+        most = self.limits.max_items
+        longest = self.limits.max_string
 
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not dict:
                 raise Problems.one(f"expected an object, found {describe(v)}")
+            if len(v) > most:
+                raise Problems.one(too_many(v, most))
             out = {}
             errors: list[tuple[str, str]] = []
             for key, x in v.items():
@@ -271,6 +293,9 @@ class _Structurer:
                     errors.append(
                         ("", f"object keys must be strings, found a key that is {describe(key)}")
                     )
+                    continue
+                if len(key) > longest:
+                    errors.append(("", key_too_long(key, longest)))
                     continue
                 try:
                     out[key] = item_hook(x, None)
@@ -331,6 +356,13 @@ class _Structurer:
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not dict:
                 raise Problems.one(f"expected an object, found {describe(v)}")
+            if len(v) > limits.max_items:
+                # The declared fields are bounded by the class; the others by max_items.
+                extra = len(v.keys() - known)
+                if extra > limits.max_items:
+                    raise Problems.one(
+                        f"object has {extra} undeclared fields; the limit is {limits.max_items}"
+                    )
             errors: list[tuple[str, str]] = []
             instance = None
             try:
@@ -345,6 +377,8 @@ class _Structurer:
                     errors.append(
                         ("", f"object keys must be strings, found a key that is {describe(key)}")
                     )
+                elif len(key) > limits.max_string:
+                    errors.append(("", key_too_long(key, limits.max_string)))
                 elif keep:
                     try:
                         kept[key] = json_value(v[key], limits, preserved=True)
@@ -366,7 +400,6 @@ def _scalar(fn: Callable[[Any], Any]) -> Hook:
 
 
 _SCALARS: dict[Kind, Hook] = {
-    Kind.STR: _scalar(to_str),
     Kind.INT: _scalar(to_int),
     Kind.FLOAT: _scalar(to_float),
     Kind.BOOL: _scalar(to_bool),

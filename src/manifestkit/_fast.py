@@ -16,6 +16,13 @@ lone surrogates, integers within 64 bits, finite floats, string keys. For it,
 free-form values need no validating walk, only a depth check, and are not
 copied (the parser made them fresh). Everything else (TOML, dicts from users)
 is untrusted and fully checked.
+
+The limits cost one ``len()`` per array, object and (untrusted) string, never
+a second walk: an array or object with more than ``max_items`` entries, or a
+string longer than ``max_string``, goes to the slow path, which reports it.
+Trusted strings are not measured at all: a string orjson makes is never longer
+than the bytes it was parsed from, and the converter only takes the trusted
+path for documents of at most ``max_string`` bytes.
 """
 
 from __future__ import annotations
@@ -113,7 +120,7 @@ class FastStructurer:
 
     def _namespace(self) -> dict[str, Any]:
         limit = self.limits.max_depth
-        trusted_deep = _depth_checker(limit)
+        trusted_deep = _depth_checker(limit, self.limits.max_items)
         return {
             "SLOW": SLOW,
             "MISSING": _MISSING,
@@ -125,11 +132,13 @@ class FastStructurer:
             "DT": _slow_on_problems(to_datetime),
             "DATE": _slow_on_problems(to_date),
             "UUID": _slow_on_problems(to_uuid),
-            "PATH": _slow_on_problems(to_path),
+            "PATH": _slow_on_problems(lambda v, c: to_path(v, c, self.limits.max_string)),
             "LIT": _slow_on_problems(to_literal),
             "JSONCOPY": _slow_on_problems(lambda v: json_value(v, self.limits)),
             "KEEPCOPY": _slow_on_problems(lambda v: json_value(v, self.limits, preserved=True)),
             "DEEP": trusted_deep,
+            "MAXITEMS": self.limits.max_items,
+            "MAXSTR": self.limits.max_string,
             "BIG": _BIG,
             "CHECK": _run_check,
         }
@@ -149,6 +158,7 @@ class FastStructurer:
                 "        unk = NO_UNKNOWN",
                 "    else:",
                 "        unk = {k: d[k] for k in d if k not in KNOWN}",
+                "        if len(unk) > MAXITEMS: raise SLOW",
                 f"        unk = {keep}(unk) or unk",
             ]
             unknown = "unk"
@@ -192,7 +202,9 @@ class FastStructurer:
         if k is Kind.STR:
             lines = [f"{p}if {v}.__class__ is not str: raise SLOW"]
             if not trusted:
-                lines.append(f"{p}if not {v}.isascii() and BADSTR({v}): raise SLOW")
+                lines.append(
+                    f"{p}if len({v}) > MAXSTR or not {v}.isascii() and BADSTR({v}): raise SLOW"
+                )
             return [*lines, f"{p}{t} = {v}"]
         if k is Kind.INT:
             lines = [f"{p}if {v}.__class__ is not int: raise SLOW"]
@@ -236,11 +248,12 @@ class FastStructurer:
                 if trusted
                 else [
                     f"{p}for _k in {v}:",
-                    f"{p}    if _k.__class__ is not str or BADSTR(_k): raise SLOW",
+                    f"{p}    if _k.__class__ is not str or len(_k) > MAXSTR: raise SLOW",
+                    f"{p}    if BADSTR(_k): raise SLOW",
                 ]
             )
             return [
-                f"{p}if {v}.__class__ is not dict: raise SLOW",
+                f"{p}if {v}.__class__ is not dict or len({v}) > MAXITEMS: raise SLOW",
                 *keys,
                 f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
             ]
@@ -288,7 +301,7 @@ class FastStructurer:
     def _emit_list(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
         item = node.args[0]
         wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
-        lines = [f"{p}if {v}.__class__ is not list: raise SLOW"]
+        lines = [f"{p}if {v}.__class__ is not list or len({v}) > MAXITEMS: raise SLOW"]
         if item.kind is Kind.CLASS:
             fn = self._const(ns, self.function(item.target), "F")
             return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
@@ -330,11 +343,15 @@ class FastStructurer:
 _BIG = 2.0**63
 
 
-def _depth_checker(limit: int) -> Callable[[Any], None]:
-    """Check a trusted free-form value: not too deep, and no float that may be a big integer."""
+def _depth_checker(limit: int, most: int) -> Callable[[Any], None]:
+    """Check a trusted free-form value: depth, entries, and floats that may be big integers.
+
+    Too deep, an array or object with more than ``most`` entries, or a float of 2**63 or
+    more (possibly an integer literal orjson could not hold): the slow path decides.
+    """
 
     def nested(value: Any, left: int) -> None:
-        if left <= 0:
+        if left <= 0 or len(value) > most:
             raise SLOW
         for x in value.values() if value.__class__ is dict else value:
             c = x.__class__
@@ -357,7 +374,12 @@ def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:
     """Run the fast path; return the instance, or raise `Slow` if it cannot."""
     try:
         return structurer.function(cls)(data)
-    except Slow:
-        raise
-    except Exception:  # noqa: BLE001 - KeyError, TypeError, RecursionError...: the slow path decides
-        raise SLOW from None
+    except Exception:  # noqa: BLE001, S110 - Slow, KeyError, TypeError...: the slow path decides
+        pass
+    # The shared SLOW gathers a traceback entry for every frame it is raised through, and
+    # each entry keeps its frame, and the document in it, alive: without this, a process
+    # would hold on to every document that ever left the fast path. Drop them, and raise
+    # a fresh Slow that dies with the handler catching it.
+    SLOW.__traceback__ = None
+    SLOW.__context__ = None
+    raise Slow

@@ -12,11 +12,13 @@ Python 3.10, to read). Third parties add formats through the entry point group
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import math
 import re
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -140,6 +142,12 @@ class TomlFormat:
     name = "toml"
     extensions = (".toml",)
     comment_prefix = "#"
+    max_key_parts = 128
+    """Most parts in one dotted key (``a.b.c`` has 3), in a table header or a key/value
+    line. tomllib's work and memory for a dotted key grow with the square of its
+    parts (a 200 kB key needs tens of gigabytes), so longer keys are refused before
+    parsing; what tomli-w writes for the deepest document the limits let through
+    stays well under it."""
 
     def dumps(self, data: Any) -> bytes:
         """Write a plain-data table as TOML."""
@@ -170,14 +178,78 @@ class TomlFormat:
                 "a byte order mark (BOM) is not allowed", format="toml", line=1, column=1
             )
         _check_utf8(data, "toml")
+        _check_dotted_keys(data, self.max_key_parts)
         text = data.decode("utf-8")
         try:
-            return tomllib.loads(text)
+            doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             message, line, column = _toml_position(exc, data)
             raise FormatError(message, format="toml", line=line, column=column) from None
         except RecursionError:
             raise FormatError("document is nested too deeply", format="toml") from None
+        except ValueError:
+            # tomllib lets int()'s refusal of a decimal literal past Python's digit limit
+            # (sys.get_int_max_str_digits(), 4300 by default) through as a plain ValueError.
+            line, column = _long_integer(data)
+            raise FormatError(
+                "an integer literal has too many digits", format="toml", line=line, column=column
+            ) from None
+        _check_toml_integers(doc)
+        return doc
+
+
+def _check_toml_integers(doc: dict[str, Any]) -> None:
+    # TOML integers are signed 64-bit and a reader must refuse others; tomllib does not.
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        value, path = stack.pop()
+        items = value.items() if type(value) is dict else enumerate(value)
+        for k, v in items:
+            t = type(v)
+            if t is int and not _INT_MIN <= v <= _INT_MAX["TOML"]:
+                where = join_path(path, key_segment(k) if type(k) is str else index_segment(k))
+                raise FormatError(
+                    f"{where}: expected an integer in TOML's signed 64-bit range, "
+                    f"found {describe(v)}",
+                    format="toml",
+                )
+            if t is dict or t is list:
+                segment = key_segment(k) if type(k) is str else index_segment(k)
+                stack.append((v, join_path(path, segment)))
+
+
+_KEY_PART = rb"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+
+
+@functools.cache
+def _dotted_key(parts: int) -> re.Pattern[bytes]:
+    # A header ([a.b] or [[a.b]]) or a key/value line starting with more than `parts`
+    # parts. Every TOML key/value and header starts a line, after spaces or tabs; a line
+    # inside a multi-line string that looks like one is refused too (a false alarm
+    # needs that many dotted words at the start of a line, which text never has).
+    return re.compile(
+        rb"^[ \t]*\[?\[?[ \t]*" + _KEY_PART + rb"(?:[ \t]*\.[ \t]*" + _KEY_PART + rb"){%d}" % parts,
+        re.MULTILINE,
+    )
+
+
+def _check_dotted_keys(data: bytes, parts: int) -> None:
+    if data.count(b".") < parts:
+        return
+    m = _dotted_key(parts).search(data)
+    if m is not None:
+        line, column = _position(data, m.start())
+        raise FormatError(
+            f"a dotted key has more than {parts} parts", format="toml", line=line, column=column
+        )
+
+
+_DIGITS = re.compile(rb"[0-9](?:_?[0-9]){4000,}")
+
+
+def _long_integer(data: bytes) -> tuple[int | None, int | None]:
+    m = _DIGITS.search(data)
+    return _position(data, m.start()) if m else (None, None)
 
 
 _AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
@@ -265,6 +337,10 @@ def _order(path: str) -> list[Any]:
 _BUILTIN: dict[str, Any] = {"json": JsonFormat(), "toml": TomlFormat()}
 _FORMATS: dict[str, Any] = dict(_BUILTIN)
 _PLUGINS_LOADED = False
+# Held while plug-ins load: a thread arriving meanwhile waits for the whole registry
+# (re-entrant, so a plug-in that looks something up while it loads does not wait on itself).
+_PLUGINS_LOCK = threading.RLock()
+_plugins_loading = False
 
 
 def register_format(fmt: Any, *, replace: bool = False) -> None:
@@ -285,21 +361,32 @@ def register_format(fmt: Any, *, replace: bool = False) -> None:
 
 
 def _load_plugins() -> None:
-    global _PLUGINS_LOADED
     if _PLUGINS_LOADED:
         return
-    _PLUGINS_LOADED = True
-    for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
-        if ep.name in _FORMATS:
-            continue
-        try:
-            obj = ep.load()
-            fmt = obj() if isinstance(obj, type) else obj
-        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the library
-            raise ManifestError(
-                f"cannot load format plug-in {ep.name!r} ({ep.value}): {exc}"
-            ) from None
-        _FORMATS.setdefault(ep.name, fmt)
+    with _PLUGINS_LOCK:
+        _load_plugins_once()
+
+
+def _load_plugins_once() -> None:
+    global _PLUGINS_LOADED, _plugins_loading
+    if _PLUGINS_LOADED or _plugins_loading:
+        return
+    _plugins_loading = True
+    try:
+        for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
+            if ep.name in _FORMATS:
+                continue
+            try:
+                obj = ep.load()
+                fmt = obj() if isinstance(obj, type) else obj
+            except Exception as exc:  # noqa: BLE001 - a broken plug-in must say which
+                raise ManifestError(
+                    f"cannot load format plug-in {ep.name!r} ({ep.value}): {exc}"
+                ) from None
+            _FORMATS.setdefault(ep.name, fmt)
+    finally:
+        _PLUGINS_LOADED = True
+        _plugins_loading = False
 
 
 def formats() -> Mapping[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import gc
 import os
 import re
@@ -61,21 +62,51 @@ def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
     return _DEFAULT.unstructure(obj, include_defaults=include_defaults)
 
 
-def from_dict(data: Any, cls: type[T]) -> T:
+def from_dict(data: Any, cls: type[T], *, limits: Limits | None = None) -> T:
     """Validate plain data and build a ``cls`` instance; migrations are applied first.
+
+    Args:
+        data: Plain data, as a format's ``loads`` returns it.
+        cls: The manifest class.
+        limits: Bounds on nesting, string length and items (the defaults if None).
 
     Raises:
         ValidationError: Every problem, each with its path.
         SchemaVersionError: The document's version cannot be read.
     """
     data, lenient = prepare(data, cls)
-    return _DEFAULT.structure(data, cls, lenient=lenient)
+    return _converter(limits).structure(data, cls, lenient=lenient)
+
+
+@functools.lru_cache(maxsize=8)
+def _limited(limits: Limits) -> Converter:
+    return Converter(limits=limits)
+
+
+def _converter(limits: Limits | None) -> Converter:
+    # A converter builds its functions per class on first use: keep one per limits.
+    if limits is None or limits == _DEFAULT.limits:
+        return _DEFAULT
+    return _limited(limits)
+
+
+def _check_size(size: int, fmt: Any, limits: Limits, what: str, source: str | None) -> None:
+    """Refuse a document past ``max_bytes``, or a TOML one past ``max_toml_bytes``."""
+    name = getattr(fmt, "name", None)
+    if size > limits.max_bytes:
+        message = f"{what} is {size} bytes; the limit is {limits.max_bytes}"
+    elif name == "toml" and size > limits.max_toml_bytes:
+        message = f"{what} is {size} bytes; the limit for TOML is {limits.max_toml_bytes}"
+    else:
+        return
+    raise FormatError(message, format=name, source=source)
 
 
 _GC_PAUSE_BYTES = 256 * 1024
 
 
-def _from_bytes(raw: bytes, fmt: Any, cls: type[T]) -> T:
+def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = None) -> T:
+    conv = conv or _DEFAULT
     # The objects a document becomes hold no cycles, so the cycle collector
     # has nothing to find while a large one is built: pause it (10-20% faster).
     pause = len(raw) >= _GC_PAUSE_BYTES and gc.isenabled()
@@ -89,11 +120,11 @@ def _from_bytes(raw: bytes, fmt: Any, cls: type[T]) -> T:
             # skips re-checking free-form values. Whatever it cannot take, including a
             # float that may stand for an integer literal orjson could not hold exactly,
             # is read again exactly and checked in full.
-            found = _DEFAULT.structure_trusted(data, cls)
+            found = conv.structure_trusted(data, cls, len(raw))
             if found is not None:
                 return found
             data, lenient = prepare(fmt.loads_exact(raw), cls)
-        return _DEFAULT.structure(data, cls, lenient=lenient)
+        return conv.structure(data, cls, lenient=lenient)
     finally:
         if pause:
             gc.enable()
@@ -132,12 +163,19 @@ def loads(
     *,
     limits: Limits | None = None,
 ) -> T:
-    """Parse bytes in a registered format and build a ``cls`` instance."""
+    """Parse bytes in a registered format and build a ``cls`` instance.
+
+    Args:
+        data: The document; a str is encoded as UTF-8 first.
+        cls: The manifest class.
+        format: A registered format name.
+        limits: Bounds on size, nesting, string length and items (the defaults if None).
+    """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
-    max_bytes = (limits or _DEFAULT.limits).max_bytes
-    if len(raw) > max_bytes:
-        raise FormatError(f"document is {len(raw)} bytes; the limit is {max_bytes}", format=format)
-    return _from_bytes(raw, get_format(format), cls)
+    conv = _converter(limits)
+    fmt = get_format(format)
+    _check_size(len(raw), fmt, conv.limits, "document", None)
+    return _from_bytes(raw, fmt, cls, conv)
 
 
 def read_bytes(path: PathLike, max_bytes: int) -> bytes:
@@ -180,16 +218,18 @@ def read(
         cls: The manifest class. ``None`` detects the schema among the
             registered ones (by its distinguishing keys and file name).
         format: A registered format name, to override the extension.
-        limits: Bounds on size and nesting (default 64 MiB).
+        limits: Bounds on size, nesting, string length and items; see `Limits`.
     """
     name = os.fspath(path)
-    raw = read_bytes(name, (limits or _DEFAULT.limits).max_bytes)
+    conv = _converter(limits)
+    raw = read_bytes(name, conv.limits.max_bytes)
     fmt = get_format(format) if format else format_for_path(name) or get_format(_sniff(raw))
+    _check_size(len(raw), fmt, conv.limits, "file", name)
     try:
         if cls is not None:
-            return _from_bytes(raw, fmt, cls)
+            return _from_bytes(raw, fmt, cls, conv)
         plain = fmt.loads(raw)
-        return from_dict(plain, detect_schema(plain, name, raw))
+        return from_dict(plain, detect_schema(plain, name, raw), limits=conv.limits)
     except FormatError as exc:
         raise FormatError(
             exc.message, format=exc.format, line=exc.line, column=exc.column, source=name

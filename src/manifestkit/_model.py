@@ -10,6 +10,7 @@ first use, so forward references resolve after the module has loaded.
 from __future__ import annotations
 
 import importlib.metadata
+import threading
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -278,6 +279,10 @@ def schema_class(name: str) -> type | None:
 
 
 _PACKS_LOADED = False
+# Held while plug-ins load: a thread arriving meanwhile waits for the whole registry
+# (re-entrant, so a plug-in that looks something up while it loads does not wait on itself).
+_PACKS_LOCK = threading.RLock()
+_packs_loading = False
 
 
 def load_schema_plugins() -> None:
@@ -286,17 +291,28 @@ def load_schema_plugins() -> None:
     The built-in packs are declared there too, so the core never imports a
     pack by name; this runs once, when a schema is looked up or detected.
     """
-    global _PACKS_LOADED
     if _PACKS_LOADED:
         return
-    _PACKS_LOADED = True
-    for ep in importlib.metadata.entry_points(group="manifestkit.schemas"):
-        try:
-            ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken pack must say which one
-            raise ManifestError(
-                f"cannot load schema pack {ep.name!r} ({ep.value}): {exc}"
-            ) from None
+    with _PACKS_LOCK:
+        _load_schema_plugins_once()
+
+
+def _load_schema_plugins_once() -> None:
+    global _PACKS_LOADED, _packs_loading
+    if _PACKS_LOADED or _packs_loading:
+        return
+    _packs_loading = True
+    try:
+        for ep in importlib.metadata.entry_points(group="manifestkit.schemas"):
+            try:
+                ep.load()
+            except Exception as exc:  # noqa: BLE001 - a broken pack must say which one
+                raise ManifestError(
+                    f"cannot load schema pack {ep.name!r} ({ep.value}): {exc}"
+                ) from None
+    finally:
+        _PACKS_LOADED = True
+        _packs_loading = False
 
 
 def replace(obj: T, /, **changes: Any) -> T:

@@ -14,6 +14,7 @@ import enum
 import math
 import pathlib
 import re
+import sys
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -28,10 +29,12 @@ from ._types import Kind, TypeNode, type_name
 __all__ = [
     "INT_MAX",
     "INT_MIN",
+    "UNBOUNDED",
     "Limits",
     "Problems",
     "check_str",
     "json_value",
+    "key_too_long",
     "python_fits",
     "same",
     "to_bool",
@@ -44,7 +47,10 @@ __all__ = [
     "to_path",
     "to_str",
     "to_uuid",
+    "too_long",
+    "too_many",
     "union_member",
+    "writing_limits",
 ]
 
 INT_MIN = -(2**63)
@@ -58,14 +64,62 @@ naming the field."""
 class Limits:
     """Bounds that keep hostile or broken input from exhausting memory or the stack.
 
+    They bound what is *read*: `loads`, `read` and `from_dict` (and a
+    `Converter` made with them) refuse a document past any of them with an
+    error naming the limit. Building an instance in Python and writing it are
+    not bounded by the size limits (only by ``max_depth`` of the defaults), so
+    a reader of a document past the defaults passes larger limits.
+
     Attributes:
-        max_bytes: Largest document read, in bytes (default 64 MiB).
+        max_bytes: Largest document read, in bytes (default 64 MiB). Checked
+            before the document is parsed (for a file, before it is read).
+        max_toml_bytes: Largest TOML document read (default 4 MiB). TOML's
+            parser needs far more memory per byte than JSON's (up to about
+            500 times a crafted document's size, against about 40 for JSON;
+            see benchmarks/parser_memory.py), so TOML has its own, smaller bound.
         max_depth: Deepest nesting of arrays and objects inside free-form values
-            and preserved unknown fields.
+            and preserved unknown fields (default 100).
+        max_string: Longest string, in characters, anywhere in a document:
+            values, object keys, paths (default 8 Mi characters).
+        max_items: Most items in one array, or keys in one object, anywhere
+            in a document (default 1,000,000).
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 100
+    max_string: int = 8 * 1024 * 1024
+    max_items: int = 1_000_000
+    max_toml_bytes: int = 4 * 1024 * 1024
+
+
+UNBOUNDED = sys.maxsize
+"""A size bound that is never reached: the string and item bounds of building and writing."""
+
+
+def writing_limits(limits: Limits) -> Limits:
+    """The bounds that building an instance and writing it keep: ``limits``'s depth only.
+
+    The string and item bounds are for reading: an instance read with larger
+    limits than the defaults must still be buildable, writable and hashable.
+    """
+    return attrs.evolve(limits, max_string=UNBOUNDED, max_items=UNBOUNDED)
+
+
+def too_long(v: str, limit: int) -> str:
+    """The message for a string past ``max_string``."""
+    return f"string is {len(v)} characters long; the limit is {limit}"
+
+
+def key_too_long(k: str, limit: int) -> str:
+    """The message for an object key past ``max_string`` (reported at the object's path)."""
+    return f"an object key is {len(k)} characters long; the limit is {limit}"
+
+
+def too_many(v: list[Any] | tuple[Any, ...] | dict[Any, Any], limit: int) -> str:
+    """The message for an array or object past ``max_items``."""
+    if type(v) is dict:
+        return f"object has {len(v)} keys; the limit is {limit}"
+    return f"array has {len(v)} items; the limit is {limit}"
 
 
 class Problems(Exception):
@@ -94,9 +148,11 @@ def check_str(value: str) -> str | None:
     return None
 
 
-def to_str(v: Any) -> str:
-    """A string, exactly."""
+def to_str(v: Any, max_string: int = UNBOUNDED) -> str:
+    """A string, exactly, of at most ``max_string`` characters."""
     if type(v) is str:
+        if len(v) > max_string:
+            raise Problems.one(too_long(v, max_string))
         why = check_str(v)
         if why:
             raise Problems.one(f"string {why}")
@@ -180,9 +236,11 @@ def to_uuid(v: Any) -> uuid.UUID:
     raise Problems.one(f"expected a UUID (8-4-4-4-12 hex digits), found {describe(v)}")
 
 
-def to_path(v: Any, cls: type[pathlib.PurePath]) -> pathlib.PurePath:
+def to_path(v: Any, cls: type[pathlib.PurePath], max_string: int = UNBOUNDED) -> pathlib.PurePath:
     """A path, written with forward slashes on the wire."""
     if type(v) is str:
+        if len(v) > max_string:
+            raise Problems.one(too_long(v, max_string))
         if "\x00" in v:
             raise Problems.one("path contains a NUL character")
         if not v:
@@ -313,6 +371,9 @@ def _walk(
 ) -> Any:
     t = type(v)
     if t is str:
+        if len(v) > limits.max_string:
+            errs.append((path, too_long(v, limits.max_string)))
+            return None
         why = check_str(v)
         if why:
             errs.append((path, f"string {why}"))
@@ -331,6 +392,9 @@ def _walk(
         if depth >= limits.max_depth:
             errs.append((path, f"nested deeper than {limits.max_depth} levels"))
             return None
+        if len(v) > limits.max_items:
+            errs.append((path, too_many(v, limits.max_items)))
+            return None
         if t is list:
             return [
                 _walk(x, limits, preserved, depth + 1, join_path(path, index_segment(i)), errs)
@@ -342,6 +406,9 @@ def _walk(
                 errs.append(
                     (path, f"object keys must be strings, found a key that is {describe(k)}")
                 )
+                continue
+            if len(k) > limits.max_string:
+                errs.append((path, key_too_long(k, limits.max_string)))
                 continue
             kpath = join_path(path, key_segment(k))
             why = check_str(k)

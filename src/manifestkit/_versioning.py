@@ -43,7 +43,9 @@ Step = Callable[[dict[str, Any]], dict[str, Any]]
 F = TypeVar("F", bound=Step)
 Relation = Literal["current", "older-minor", "newer-minor", "older-major", "newer-major"]
 
-_SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?\Z")
+# At most 18 digits a part: no real version has more, and a document's version of
+# thousands of digits would otherwise reach int()'s digit limit (a ValueError).
+_SEMVER = re.compile(r"(0|[1-9]\d{0,17})\.(0|[1-9]\d{0,17})(?:\.(0|[1-9]\d{0,17}))?\Z")
 _MIGRATIONS: dict[str, dict[str | int, Step]] = {}
 
 
@@ -173,7 +175,7 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
     info = schema_info(cls)
     if info.version_field is None or info.name is None:
         raise ManifestDefinitionError(f"{cls.__name__} has no schema version to migrate")
-    doc = copy.deepcopy(data)
+    doc: dict[str, Any] = _copy(data)
     integer = isinstance(info.version, int)
     want = _current(info)
     table = _MIGRATIONS.get(info.name, {})
@@ -196,9 +198,10 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
             )
         try:
             new = step(doc)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
-            # What a step meets in a malformed old document; its author's own
-            # ManifestErrors pass through unchanged.
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            # What a step meets in a malformed old document (RecursionError: one nested
+            # deeper than the step's recursion can go); its author's own ManifestErrors
+            # pass through unchanged.
             if isinstance(exc, ManifestError):
                 raise
             raise ValidationError(
@@ -215,6 +218,35 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
                 f"migration of {info.name} from {found!r} did not raise the version"
             )
         doc = new
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain data, without recursion: a document may nest a thousand deep.
+
+    Shared and cyclic containers stay shared and cyclic, as with `copy.deepcopy`.
+    """
+    t = type(value)
+    if t is not dict and t is not list:
+        return copy.deepcopy(value)
+    top: Any = {} if t is dict else []
+    memo: dict[int, Any] = {id(value): top}
+    stack = [(value, top)]
+    while stack:
+        src, dst = stack.pop()
+        for k, x in src.items() if type(src) is dict else enumerate(src):
+            tx = type(x)
+            if tx is dict or tx is list:
+                y = memo.get(id(x))
+                if y is None:
+                    y = memo[id(x)] = {} if tx is dict else []
+                    stack.append((x, y))
+            else:
+                y = copy.deepcopy(x)
+            if type(dst) is dict:
+                dst[k] = y
+            else:
+                dst.append(y)
+    return top
 
 
 def _version_of(doc: dict[str, Any], cls: type) -> Any:
