@@ -1,0 +1,67 @@
+"""The mesokit pipeline's contract: acquisition -> processing -> dataset -> analysis.
+
+A drop-in for the pydantic package mesokit-schema (0.4 and 1.1): the same
+classes, field names, types and defaults, reading and writing the same JSON,
+so a pipeline can switch without rewriting a file on disk.
+
+- `AcquisitionManifest` (schema ``mesokit.acquisition``): what mesofield
+  writes when a session ends;
+- `ProcessingManifest` (``mesokit.processing``): what a processing stage read,
+  ran and wrote;
+- `DatasetManifest` (``mesokit.dataset``): what datakit writes beside a
+  dataset table;
+- `AnalysisDeclaration` (``mesokit.analysis``): what an analysis needs.
+
+Versions: documents of mesokit-schema 1.x read as they are (keeping their
+version); 0.4.x documents are migrated to 1.0.0 in memory (their fields did
+not change); 2.x documents are refused with `manifestkit.SchemaVersionError`.
+
+Hashes: `manifestkit.content_hash` is the library's RFC 8785 hash;
+`mesokit_content_hash` reproduces mesokit-schema's own ``content_hash()``, and
+`check_chain` / `verify_chain` accept either in provenance chains.
+
+Beside the manifests: `check_signals` / `verify_signals` (does a dataset have
+the columns an analysis needs?), BIDS path helpers (`bids_session_dir`,
+`bids_datatype_dir`, `bids_stream_filename`, `parse_entities`) and discovery
+across a tree of sessions (`iter_sessions`, `find_files`, `glob_files`).
+"""
+
+from ._legacy import mesokit_content_hash
+from ._models import (
+    MANIFEST_PATTERNS,
+    SCHEMA_VERSION,
+    AcquisitionManifest,
+    AnalysisDeclaration,
+    ClockSource,
+    ColumnSpec,
+    DataqueuePayloadSchema,
+    DatasetManifest,
+    InputRef,
+    ParamSpec,
+    ProcessingManifest,
+    ProducerEntry,
+    SessionIdentity,
+    SidecarEntry,
+    SourceVersion,
+    TimeBasis,
+)
+
+__all__ = [
+    "MANIFEST_PATTERNS",
+    "SCHEMA_VERSION",
+    "AcquisitionManifest",
+    "AnalysisDeclaration",
+    "ClockSource",
+    "ColumnSpec",
+    "DataqueuePayloadSchema",
+    "DatasetManifest",
+    "InputRef",
+    "ParamSpec",
+    "ProcessingManifest",
+    "ProducerEntry",
+    "SessionIdentity",
+    "SidecarEntry",
+    "SourceVersion",
+    "TimeBasis",
+    "mesokit_content_hash",
+]
