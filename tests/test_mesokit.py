@@ -92,6 +92,8 @@ def test_the_documents_are_registered_under_their_schema_names() -> None:
 def test_the_public_names_are_exactly_all() -> None:
     public = {n for n in dir(mks) if not n.startswith("_")}
     assert public == set(mks.__all__)
+    # Everything mesokit-schema exports has a counterpart of the same name.
+    assert set(ms.__all__) <= set(mks.__all__)
 
 
 def test_sequences_given_as_lists_are_stored_as_tuples() -> None:

@@ -26,6 +26,16 @@ the columns an analysis needs?), BIDS path helpers (`bids_session_dir`,
 across a tree of sessions (`iter_sessions`, `find_files`, `glob_files`).
 """
 
+from ._bids import (
+    DEFAULT_ROOT_DIRS,
+    ENTITY_PATTERN,
+    BidsEntities,
+    bids_datatype_dir,
+    bids_session_dir,
+    bids_stream_filename,
+    parse_entities,
+)
+from ._discovery import FileRef, MissingManifestError, find_files, glob_files, iter_sessions
 from ._legacy import mesokit_content_hash
 from ._models import (
     MANIFEST_PATTERNS,
@@ -47,15 +57,20 @@ from ._models import (
 )
 
 __all__ = [
+    "DEFAULT_ROOT_DIRS",
+    "ENTITY_PATTERN",
     "MANIFEST_PATTERNS",
     "SCHEMA_VERSION",
     "AcquisitionManifest",
     "AnalysisDeclaration",
+    "BidsEntities",
     "ClockSource",
     "ColumnSpec",
     "DataqueuePayloadSchema",
     "DatasetManifest",
+    "FileRef",
     "InputRef",
+    "MissingManifestError",
     "ParamSpec",
     "ProcessingManifest",
     "ProducerEntry",
@@ -63,5 +78,12 @@ __all__ = [
     "SidecarEntry",
     "SourceVersion",
     "TimeBasis",
+    "bids_datatype_dir",
+    "bids_session_dir",
+    "bids_stream_filename",
+    "find_files",
+    "glob_files",
+    "iter_sessions",
     "mesokit_content_hash",
+    "parse_entities",
 ]
