@@ -35,6 +35,7 @@ from ._bids import (
     bids_stream_filename,
     parse_entities,
 )
+from ._chain import ChainLink, ChainReport, LinkStatus, check_chain, verify_chain
 from ._discovery import FileRef, MissingManifestError, find_files, glob_files, iter_sessions
 from ._legacy import mesokit_content_hash
 from ._models import (
@@ -55,6 +56,7 @@ from ._models import (
     SourceVersion,
     TimeBasis,
 )
+from ._signals import SignalReport, check_signals, verify_signals
 
 __all__ = [
     "DEFAULT_ROOT_DIRS",
@@ -64,26 +66,34 @@ __all__ = [
     "AcquisitionManifest",
     "AnalysisDeclaration",
     "BidsEntities",
+    "ChainLink",
+    "ChainReport",
     "ClockSource",
     "ColumnSpec",
     "DataqueuePayloadSchema",
     "DatasetManifest",
     "FileRef",
     "InputRef",
+    "LinkStatus",
     "MissingManifestError",
     "ParamSpec",
     "ProcessingManifest",
     "ProducerEntry",
     "SessionIdentity",
     "SidecarEntry",
+    "SignalReport",
     "SourceVersion",
     "TimeBasis",
     "bids_datatype_dir",
     "bids_session_dir",
     "bids_stream_filename",
+    "check_chain",
+    "check_signals",
     "find_files",
     "glob_files",
     "iter_sessions",
     "mesokit_content_hash",
     "parse_entities",
+    "verify_chain",
+    "verify_signals",
 ]
