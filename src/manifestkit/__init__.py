@@ -18,7 +18,7 @@ from ._errors import (
     ValidationError,
 )
 from ._formats import Format, formats, get_format, register_format
-from ._integrity import hash_file
+from ._integrity import SealResult, VerifyResult, hash_file, seal, verify
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
@@ -40,8 +40,10 @@ __all__ = [
     "ManifestIOError",
     "SchemaInfo",
     "SchemaVersionError",
+    "SealResult",
     "UnionTag",
     "ValidationError",
+    "VerifyResult",
     "__version__",
     "block",
     "canonical_json",
@@ -65,7 +67,9 @@ __all__ = [
     "replace",
     "resolve_inside",
     "schema_info",
+    "seal",
     "to_dict",
     "unknown_fields",
+    "verify",
     "write",
 ]
