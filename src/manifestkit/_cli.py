@@ -41,6 +41,82 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder(value: str) -> str:
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
+    return value
+
+
+def _cmd_seal(args: argparse.Namespace) -> int:
+    # A bundle (manifest.json with a bundle version) is sealed through its life
+    # cycle, which records the seal in its manifest; any other folder just gets
+    # its manifest.sha256.
+    from ._checksums import show_name  # noqa: PLC0415 - seal and verify only
+    from ._errors import IntegrityError  # noqa: PLC0415
+    from ._integrity import seal  # noqa: PLC0415
+    from .schemas.bundle import BundleWriter, is_bundle  # noqa: PLC0415
+
+    try:
+        if is_bundle(args.folder):
+            integrity = BundleWriter.attach(args.folder).seal(progress=True).integrity
+            count, size = integrity.file_count, integrity.total_bytes
+        else:
+            done = seal(args.folder, progress=True)
+            count, size = done.file_count, done.total_bytes
+    except IntegrityError as exc:
+        for name, why in exc.problems:
+            print(f"manifestkit: {show_name(name)}: {why}", file=sys.stderr)
+        return 1
+    print(f"sealed {args.folder}: {count} files, {size} bytes, listed in manifest.sha256")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from ._integrity import verify  # noqa: PLC0415 - seal and verify only
+    from .schemas.bundle import BundleWriter, is_bundle  # noqa: PLC0415
+
+    if is_bundle(args.folder):
+        result = BundleWriter.attach(args.folder).verify(progress=True, record=args.record)
+    elif args.record:
+        print(f"manifestkit: --record needs a bundle; {args.folder} has none", file=sys.stderr)
+        return 2
+    else:
+        result = verify(args.folder, progress=True)
+    if not result.ok:
+        for line in result.lines():
+            print(line)
+        return 1
+    print(
+        f"verified {args.folder}: {result.found_files} files, {result.found_bytes} bytes "
+        "match manifest.sha256"
+    )
+    return 0
+
+
+def _add_integrity_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    seal = sub.add_parser(
+        "seal",
+        help="hash every file of a folder into its manifest.sha256 (sha256sum format)",
+        description="Write DIR/manifest.sha256 listing every regular file under DIR; "
+        "for a run bundle, also record the seal in its manifest.json.",
+    )
+    seal.add_argument("folder", metavar="DIR", type=_folder, help="the folder to seal")
+    seal.set_defaults(func=_cmd_seal)
+    verify = sub.add_parser(
+        "verify",
+        help="check a folder against its manifest.sha256; one line per problem",
+        description="Exit 0 when every file matches DIR/manifest.sha256, 1 with one line "
+        "per corrupted, missing or extra file otherwise.",
+    )
+    verify.add_argument("folder", metavar="DIR", type=_folder, help="the folder to check")
+    verify.add_argument(
+        "--record",
+        action="store_true",
+        help="write the outcome into the bundle's manifest.json (bundles only)",
+    )
+    verify.set_defaults(func=_cmd_verify)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="manifestkit",
@@ -60,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write (default: %(default)s)",
     )
     demo.set_defaults(func=_cmd_demo)
+    _add_integrity_commands(sub)
     return parser
 
 
