@@ -120,15 +120,14 @@ def _split_line(line: bytes, reversed_: list[bool | None]) -> tuple[bytes, bytes
     if m is None or len(line) == 64 or line[64:65] not in (b" ", b"\t"):
         raise _Malformed("expected a 64-digit hex sha256 digest, a space and a file name")
     rest = line[65:]
-    if len(rest) <= 1 or rest[:1] not in (b" ", b"*"):
-        # The single-space form ("DIGEST NAME"); sha256sum refuses to mix it
-        # with the usual one, so that a name starting with a blank is never misread.
+    if reversed_[0] is True or len(rest) <= 1 or rest[:1] not in (b" ", b"*"):
+        # The single-space form ("DIGEST NAME"). As in sha256sum, once a file
+        # uses it every later line does (a name may then start with a blank or
+        # '*'), and a file that began with the usual form may not switch to it.
         if reversed_[0] is False:
             raise _Malformed("a single space after the digest, in a file that uses two")
         reversed_[0] = True
         return m[0], rest, escaped
-    if reversed_[0] is True:
-        raise _Malformed("two characters after the digest, in a file that uses one space")
     reversed_[0] = False
     return m[0], rest[1:], escaped
 

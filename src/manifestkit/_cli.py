@@ -67,7 +67,8 @@ def _cmd_seal(args: argparse.Namespace) -> int:
         for name, why in exc.problems:
             print(f"manifestkit: {show_name(name)}: {why}", file=sys.stderr)
         return 1
-    print(f"sealed {args.folder}: {count} files, {size} bytes, listed in manifest.sha256")
+    files = f"{count} file{'s' if count != 1 else ''}"
+    print(f"sealed {args.folder}: {files}, {size} bytes, listed in manifest.sha256")
     return 0
 
 
@@ -86,10 +87,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         for line in result.lines():
             print(line)
         return 1
-    print(
-        f"verified {args.folder}: {result.found_files} files, {result.found_bytes} bytes "
-        "match manifest.sha256"
-    )
+    files = f"{result.found_files} file{'s' if result.found_files != 1 else ''}"
+    print(f"verified {args.folder}: {files}, {result.found_bytes} bytes match manifest.sha256")
     return 0
 
 

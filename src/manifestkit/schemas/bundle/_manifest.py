@@ -55,8 +55,8 @@ RecordLayout = Literal["wide_row", "long_row", "single_value_row", "block"]
 ChannelLayout = Literal["normalized_long", "wide_row", "long_row", "single_value_row", "block"]
 OnFailure = Literal["warn", "abort_run", "safe_shutdown"]
 
-RUN_STATUSES: tuple[str, ...] = typing.get_args(RunStatus)
-BUNDLE_STATUSES: tuple[str, ...] = typing.get_args(BundleStatus)
+RUN_STATUSES: tuple[RunStatus, ...] = typing.get_args(RunStatus)
+BUNDLE_STATUSES: tuple[BundleStatus, ...] = typing.get_args(BundleStatus)
 
 
 class BundleSchemaError(mk.SchemaVersionError):
