@@ -566,3 +566,33 @@ def test_the_library_draws_no_bar_unless_asked(
     mk.seal(tmp_path, progress=True)  # standard error is not a terminal here
     mk.verify(tmp_path)
     assert capsys.readouterr() == ("", "")
+
+
+def test_sockets_and_windows_climbing_names_are_refused_too(tmp_path: Path) -> None:
+    import socket
+
+    _tree(tmp_path, ["ok.txt", "..\\up.txt"])  # one file on POSIX; climbs out on Windows
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(os.fspath(tmp_path / "sock"))
+        with pytest.raises(mk.IntegrityError) as info:
+            mk.seal(tmp_path)
+    finally:
+        server.close()
+    assert info.value.problems == [
+        ("..\\up.txt", 'path "..\\up.txt" climbs out of its root'),
+        ("sock", "is a socket; a sealed folder holds only regular files"),
+    ]
+
+
+def test_hashing_never_follows_a_link_or_blocks_on_a_fifo(tmp_path: Path) -> None:
+    (tmp_path / "real").write_bytes(b"x")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    os.mkfifo(tmp_path / "fifo")
+    jobs = {name: (os.fspath(tmp_path / name), 1) for name in ("link", "fifo", "real", "gone")}
+    assert hash_files(jobs, workers=2, tick=lambda _: None) == {
+        "link": "is a symbolic link; a sealed folder holds only regular files",
+        "fifo": "is no longer a regular file",
+        "real": Hashed(hashlib.sha256(b"x").hexdigest(), 1),
+        "gone": "cannot read: No such file or directory",
+    }
