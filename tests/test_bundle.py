@@ -623,3 +623,14 @@ def test_cli_seals_a_bundle_through_its_life_cycle(
     assert main(["verify", "--record", str(folder)]) == 1
     capsys.readouterr()
     assert _on_disk(folder).bundle_status == "verification_failed"
+
+
+def test_a_manifest_linked_from_outside_the_bundle_is_not_read(tmp_path: Path) -> None:
+    BundleWriter.open(tmp_path / "elsewhere")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "manifest.json").symlink_to(tmp_path / "elsewhere" / "manifest.json")
+    with pytest.raises(mk.ValidationError) as info:
+        BundleWriter.attach(tmp_path / "b")
+    assert info.value.errors == [
+        ("manifest.json", 'path "manifest.json" leads through a symbolic link out of its root')
+    ]

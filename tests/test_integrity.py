@@ -88,6 +88,22 @@ def test_the_checksum_file_is_byte_for_byte_what_sha256sum_writes(tmp_path: Path
     assert check.stdout.count(b": OK\n") == len(names)
 
 
+def test_a_file_named_dash_is_checked_as_a_file_not_as_standard_input(tmp_path: Path) -> None:
+    _tree(tmp_path, ["-", "sub/-"])
+    assert list(mk.seal(tmp_path).digests) == ["-", "sub/-"]
+    listing = (tmp_path / "manifest.sha256").read_bytes()
+    assert [line.split(b"  ", 1)[1] for line in listing.splitlines()] == [b"./-", b"sub/-"]
+    check = subprocess.run(
+        ["sha256sum", "-c", "--strict", "manifest.sha256"],
+        cwd=tmp_path,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert (check.returncode, check.stdout) == (0, b"./-: OK\nsub/-: OK\n")
+    assert mk.verify(tmp_path).ok
+
+
 @pytest.mark.parametrize("flags", [(), ("--binary",), ("--tag",)])
 def test_checksum_files_written_by_sha256sum_are_read(
     tmp_path: Path, flags: tuple[str, ...]
@@ -596,3 +612,34 @@ def test_hashing_never_follows_a_link_or_blocks_on_a_fifo(tmp_path: Path) -> Non
         "real": Hashed(hashlib.sha256(b"x").hexdigest(), 1),
         "gone": "cannot read: No such file or directory",
     }
+
+
+def test_a_checksum_file_linked_from_outside_is_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    _tree(root, ["a"])
+    mk.seal(root)
+    (root / "manifest.sha256").rename(tmp_path / "outside.sha256")
+    (root / "manifest.sha256").symlink_to(tmp_path / "outside.sha256")
+    with pytest.raises(mk.ValidationError) as info:
+        mk.verify(root)
+    assert info.value.errors == [
+        ("manifest.sha256", 'path "manifest.sha256" leads through a symbolic link out of its root')
+    ]
+
+
+def test_stale_temp_files_of_excluded_names_in_subfolders_are_removed(tmp_path: Path) -> None:
+    _tree(tmp_path, ["sub/index.json", "a"])
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = (
+        tmp_path
+        / "sub"
+        / f".index.json.{_io._host_tag()}-{dead.stdout.strip()}-0123456789ab.mk-tmp"
+    )
+    stale.write_bytes(b"half an index")
+    assert list(mk.seal(tmp_path, exclude=["sub/index.json"]).digests) == ["a"]
+    assert not stale.exists()

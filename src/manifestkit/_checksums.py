@@ -70,7 +70,8 @@ def format_line(name: str, digest: str) -> bytes:
     >>> line[:3], line[-12:]
     (b'\\00', b'  odd\\\\name\n')
     """
-    escaped, raw = _escape(os.fsencode(name))
+    # sha256sum -c reads a file named "-" as standard input; "./-" is the file.
+    escaped, raw = _escape(os.fsencode("./-" if name == "-" else name))
     return (b"\\" if escaped else b"") + digest.lower().encode("ascii") + b"  " + raw + b"\n"
 
 

@@ -224,7 +224,8 @@ def seal(
     name = _checksum_name(checksum_file)
     skip = {name, *exclude}
     for excluded in skip:  # temp files of interrupted writes to these are not content
-        _remove_stale(root, excluded)
+        folder_of, file_name = os.path.split(os.path.join(root, *excluded.split("/")))
+        _remove_stale(folder_of, file_name)
     found = walk(root, skip)
     problems = dict(found.refused) | found.unreadable
     jobs: dict[str, tuple[str, int]] = {}
@@ -295,6 +296,7 @@ def verify(
     root = os.fspath(folder)
     name = _checksum_name(checksum_file)
     target = os.path.join(root, name)
+    resolve_inside(root, name, field=name)  # a link to a file outside is not read
     listed = parse_checksums(read_bytes(target, _MAX_CHECKSUM_BYTES), target)
     found = walk(root, {name, *exclude})
     problems: dict[str, str] = {}

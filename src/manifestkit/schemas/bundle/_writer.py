@@ -148,11 +148,13 @@ class BundleWriter:
 
         Raises:
             ManifestIOError: There is no manifest.
-            ValidationError: The manifest is invalid.
+            ValidationError: The manifest is invalid, or a link leading out of the bundle.
             BundleSchemaError: Its version cannot be read.
         """
         root = Path(folder)
-        return cls(root, mk.read(root / MANIFEST_FILE, BundleManifest))
+        # A manifest that is a link to a file outside the bundle is not read.
+        path = mk.resolve_inside(root, MANIFEST_FILE, field=MANIFEST_FILE)
+        return cls(root, mk.read(path, BundleManifest))
 
     def update(self, **changes: Any) -> BundleManifest:
         """Change fields of an unsealed bundle's manifest (cameras, data shape...).
