@@ -240,6 +240,9 @@ def test_the_listing_is_sorted_and_leaves_out_itself_and_excluded_names(tmp_path
     (tmp_path / "manifest.json").write_text("changed after the seal")
     assert mk.verify(tmp_path, exclude=["manifest.json"]).ok
     assert mk.verify(tmp_path).extra == ("manifest.json",)
+    mk.seal(tmp_path)  # listed now: excluding it when verifying still checks it
+    (tmp_path / "manifest.json").write_text("changed again")
+    assert mk.verify(tmp_path, exclude=["manifest.json"]).corrupted == ("manifest.json",)
 
 
 def _damaged(tmp_path: Path) -> Path:

@@ -279,7 +279,8 @@ def verify(
     Args:
         folder: The folder to check.
         checksum_file: The checksum file's name, in the folder.
-        exclude: Relative POSIX names not to report as extra files.
+        exclude: Relative POSIX names of files not to count or report as extra
+            (files the checksum file lists are checked all the same).
         expected_files: The number of files a manifest recorded, when it
             differs from the checksum file's count that is a problem too.
         expected_bytes: The total size a manifest recorded, if any.
@@ -298,20 +299,25 @@ def verify(
     target = os.path.join(root, name)
     resolve_inside(root, name, field=name)  # a link to a file outside is not read
     listed = parse_checksums(read_bytes(target, _MAX_CHECKSUM_BYTES), target)
-    found = walk(root, {name, *exclude})
+    listed_names = {entry.name for entry in listed}
+    found = walk(root, {name})
+    # An excluded name is left out of the count and never extra; if the
+    # checksum file lists it anyway, it is checked like any listed file.
+    ignored = set(exclude) - listed_names
+    files = {file: size for file, size in found.files.items() if file not in ignored}
     problems: dict[str, str] = {}
     lead: list[tuple[str, str]] = []
     expected = len(listed) if expected_files is None else expected_files
-    found_bytes = sum(found.files.values())
+    found_bytes = sum(files.values())
     if expected_files is not None and expected_files != len(listed):
         lead.append((".", f"{name} lists {_files(len(listed))}; expected {_files(expected_files)}"))
-    if len(found.files) != expected or expected_bytes not in (None, found_bytes):
-        lead.append((".", _completeness(expected, expected_bytes, len(found.files), found_bytes)))
+    if len(files) != expected or expected_bytes not in (None, found_bytes):
+        lead.append((".", _completeness(expected, expected_bytes, len(files), found_bytes)))
     missing: list[str] = []
     jobs: dict[str, tuple[str, int]] = {}
     digests: dict[str, str] = {}
     for entry in listed:
-        if entry.name not in found.files:
+        if entry.name not in files:
             if entry.name not in found.refused and not _under(entry.name, found):
                 missing.append(entry.name)
                 problems[entry.name] = "missing"
@@ -321,10 +327,9 @@ def verify(
         except ValidationError as exc:
             problems[entry.name] = exc.errors[0][1]
             continue
-        jobs[entry.name] = (path, found.files[entry.name])
+        jobs[entry.name] = (path, files[entry.name])
         digests[entry.name] = entry.digest
-    listed_names = {entry.name for entry in listed}
-    extra = [file for file in found.files if file not in listed_names]
+    extra = [file for file in files if file not in listed_names]
     problems.update((file, f"not listed in {name}") for file in extra)
     problems.update(found.refused)
     problems.update(found.unreadable)
@@ -345,7 +350,7 @@ def verify(
         checksum_file=Path(target),
         expected_files=expected,
         expected_bytes=expected_bytes,
-        found_files=len(found.files),
+        found_files=len(files),
         found_bytes=found_bytes,
         corrupted=_sorted(corrupted),
         missing=_sorted(missing),
