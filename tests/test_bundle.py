@@ -396,7 +396,7 @@ def test_the_seal_refuses_links_naming_them(tmp_path: Path) -> None:
         ),
         (
             ["finalize", "seal", "update"],
-            'expected "open" or "finalizing" or "finalized_unverified" to update, found "sealed"',
+            'expected "open", "finalizing" or "finalized_unverified" to update, found "sealed"',
             "cannot update",
         ),
     ],

@@ -41,7 +41,8 @@ _FIELDS = frozenset(
 def _state_error(
     action: str, expected: tuple[str, ...], found: str, path: Path
 ) -> mk.ValidationError:
-    wanted = " or ".join(f'"{s}"' for s in expected)
+    quoted = [f'"{s}"' for s in expected]
+    wanted = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 2 else quoted)
     return mk.ValidationError(
         [("bundle_status", f'expected {wanted} to {action}, found "{found}"')],
         title=f"{path}: cannot {action}",
