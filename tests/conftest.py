@@ -23,3 +23,10 @@ settings.register_profile(
 settings.register_profile("dev", parent=settings.get_profile("ci"), max_examples=20)
 settings.register_profile("thorough", parent=settings.get_profile("ci"), max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Load the installed schema packs once, up front. Tests that swap the schema
+# registry for a copy (or an empty one) must never be where a pack first
+# registers, or its schemas and migrations would vanish with the copy.
+from manifestkit._model import load_schema_plugins  # noqa: E402
+
+load_schema_plugins()

@@ -63,8 +63,9 @@ def test_validate_in_a_real_process_with_a_pack_found_by_its_entry_point(
     listed = subprocess.run(
         [*command, "schemas"], capture_output=True, text=True, env=env, check=True
     )
-    assert "test.small        3      models.Small\n" in listed.stdout
-    assert "manifestkit.demo  1.0    manifestkit._demo.DemoSession\n" in listed.stdout
+    rows = [line.split() for line in listed.stdout.splitlines()]
+    assert ["test.small", "3", "models.Small"] in rows
+    assert ["manifestkit.demo", "1.0", "manifestkit._demo.DemoSession"] in rows
 
 
 def test_bad_usage_in_a_real_process_is_one_line_and_status_2(env: dict[str, str]) -> None:

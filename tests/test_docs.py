@@ -22,6 +22,9 @@ FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 def test_examples_in_docs_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     # The examples declare schemas and migrations; keep them out of the other tests' registries.
+    # The installed packs are loaded first, so a page that happens to load them cannot take
+    # their schemas and migrations away with its copies.
+    _model.load_schema_plugins()
     monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
     monkeypatch.setattr(_versioning, "_MIGRATIONS", dict(_versioning._MIGRATIONS))
     result = doctest.testfile(

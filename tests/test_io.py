@@ -180,6 +180,19 @@ def test_a_newer_minor_document_is_still_detected() -> None:
     assert mk.detect_schema({**doc, "schema_version": "2.7.0", "new_field": 1}) is Kitchen
 
 
+def test_a_newer_major_document_with_new_keys_is_detected_then_refused(tmp_path: Path) -> None:
+    doc = {"version": 4, "title": "t", "added_in_4": True}
+    assert mk.detect_schema(doc) is Small
+    path = tmp_path / "future.json"
+    path.write_text('{"version": 4, "title": "t", "added_in_4": true}')
+    with pytest.raises(mk.SchemaVersionError) as info:
+        mk.read(path)
+    assert (
+        str(info.value)
+        == "test.small version 4 is newer than this library reads (supported: 1, 2, 3)"
+    )
+
+
 def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_keys(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -156,3 +156,45 @@ def test_a_migration_that_fails_on_a_malformed_document_is_a_validation_error(
     with pytest.raises(mk.ValidationError) as own:
         mk.from_dict({"schema_version": 1}, Strict)
     assert own.value.errors == [("x", "cannot be guessed")]
+
+
+class _ProbeVersionError(mk.SchemaVersionError):
+    pass
+
+
+def test_a_class_may_name_its_own_version_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from manifestkit import _model, _versioning
+
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+    monkeypatch.setattr(_versioning, "_MIGRATIONS", dict(_versioning._MIGRATIONS))
+
+    @mk.manifest("test.own-error", version=2, version_field="v")
+    class Own:
+        __manifest_version_error__ = _ProbeVersionError
+        v: int = mk.field(default=2, always=True)
+
+    for found, reason in [
+        (3, "is newer than this library reads"),
+        (1, "cannot be migrated: no migration is registered for it"),
+    ]:
+        with pytest.raises(_ProbeVersionError) as info:
+            mk.from_dict({"v": found}, Own)
+        assert str(info.value) == f"test.own-error version {found} {reason} (supported: 2)"
+    assert mk.from_dict({"v": 2}, Own) == Own()
+
+
+def test_a_version_error_must_be_a_schema_version_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from manifestkit import _model
+
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+
+    @mk.manifest("test.bad-error", version=2, version_field="v")
+    class Bad:
+        __manifest_version_error__ = ValueError
+        v: int = mk.field(default=2, always=True)
+
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.from_dict({"v": 3}, Bad)
+    assert str(info.value) == (
+        "Bad.__manifest_version_error__ must be a subclass of SchemaVersionError"
+    )

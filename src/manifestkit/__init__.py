@@ -18,7 +18,7 @@ from ._errors import (
     ValidationError,
 )
 from ._formats import Format, formats, get_format, register_format
-from ._integrity import hash_file
+from ._integrity import SealResult, VerifyResult, hash_file, seal, verify
 from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._jsonschema import json_schema
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
@@ -42,9 +42,11 @@ __all__ = [
     "ManifestIOError",
     "SchemaInfo",
     "SchemaVersionError",
+    "SealResult",
     "SidecarCheck",
     "UnionTag",
     "ValidationError",
+    "VerifyResult",
     "__version__",
     "block",
     "canonical_json",
@@ -71,9 +73,11 @@ __all__ = [
     "replace",
     "resolve_inside",
     "schema_info",
+    "seal",
     "sidecar_path",
     "to_dict",
     "unknown_fields",
+    "verify",
     "write",
     "write_sidecar",
 ]

@@ -34,8 +34,9 @@ from ._cli_support import (
     version_of,
 )
 from ._diff import diff_documents, show_value
-from ._errors import ManifestError
+from ._errors import IntegrityError, ManifestError
 from ._formats import format_for_path, formats
+from ._integrity import seal, verify
 from ._io import atomic_write, dumps, read, to_dict, write
 from ._jsonschema import json_schema
 from ._model import schema_info
@@ -316,6 +317,77 @@ def _schema_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _folder(value: str) -> str:
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
+    return value
+
+
+def _cmd_seal(args: argparse.Namespace) -> int:
+    # A bundle (manifest.json with a bundle version) is sealed through its life
+    # cycle, which records the seal in its manifest; any other folder just gets
+    # its manifest.sha256.
+    from ._checksums import show_name  # noqa: PLC0415 - seal and verify only
+    from .schemas.bundle import BundleWriter, is_bundle  # noqa: PLC0415
+
+    try:
+        if is_bundle(args.folder):
+            integrity = BundleWriter.attach(args.folder).seal(progress=True).integrity
+            count, size = integrity.file_count, integrity.total_bytes
+        else:
+            done = seal(args.folder, progress=True)
+            count, size = done.file_count, done.total_bytes
+    except IntegrityError as exc:
+        for name, why in exc.problems:
+            _warn(args, f"{show_name(name)}: {why}", exc)
+        return 1
+    files = f"{count} file{'s' if count != 1 else ''}"
+    _say(f"sealed {args.folder}: {files}, {size} bytes, listed in manifest.sha256")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .schemas.bundle import BundleWriter, is_bundle  # noqa: PLC0415 - verify only
+
+    if is_bundle(args.folder):
+        result = BundleWriter.attach(args.folder).verify(progress=True, record=args.record)
+    elif args.record:
+        raise UsageError(f"--record needs a bundle; {args.folder} has none")
+    else:
+        result = verify(args.folder, progress=True)
+    if not result.ok:
+        for line in result.lines():
+            _say(line)
+        return 1
+    files = f"{result.found_files} file{'s' if result.found_files != 1 else ''}"
+    _say(f"verified {args.folder}: {files}, {result.found_bytes} bytes match manifest.sha256")
+    return 0
+
+
+def _add_integrity_commands(
+    command: Callable[[str, Command, str], argparse.ArgumentParser],
+) -> None:
+    p = command(
+        "seal",
+        _cmd_seal,
+        "hash every file of a folder into its manifest.sha256 (sha256sum format); "
+        "for a run bundle, also record the seal in its manifest.json",
+    )
+    p.add_argument("folder", metavar="DIR", type=_folder, help="the folder to seal")
+    p = command(
+        "verify",
+        _cmd_verify,
+        "check a folder against its manifest.sha256: exit 0 when every file matches, "
+        "1 with one line per corrupted, missing or extra file",
+    )
+    p.add_argument("folder", metavar="DIR", type=_folder, help="the folder to check")
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="write the outcome into the bundle's manifest.json (bundles only)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="manifestkit",
@@ -386,6 +458,7 @@ def _parser() -> argparse.ArgumentParser:
         "check-sidecar", _cmd_check_sidecar, "check that data files still match their sidecars"
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="the data files (not the sidecars)")
+    _add_integrity_commands(command)
     return parser
 
 

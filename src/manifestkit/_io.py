@@ -357,8 +357,9 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
     Uses, in order: a TOML header naming the schema; then every registered
     schema whose required keys the document has, that shares at least one of
     its identifying keys (a required field or the version field) and, for
-    ``forbid`` schemas, no key it does not know (unless the document is a
-    newer minor version);
+    ``forbid`` schemas, no key it does not know (unless the document is of a
+    newer version, which may add keys: a newer major is then refused by
+    `from_dict` with the schema's `SchemaVersionError`, not left undetected);
     ties are broken by the schema's usual file names, then by how many of the
     document's keys it knows.
 
@@ -385,7 +386,7 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
             continue
         unknown = keys - plan.keys
         info = schema_info(cls)
-        if unknown and info.unknown == "forbid" and not _newer_minor(data, cls):
+        if unknown and info.unknown == "forbid" and not _newer(data, cls):
             continue
         if not _identifying_keys(plan, info) & keys:
             continue  # a schema that would take any object says nothing about this one
@@ -419,12 +420,12 @@ def _identifying_keys(plan: Any, info: Any) -> set[str]:
     return found or set(plan.keys)
 
 
-def _newer_minor(data: dict[str, Any], cls: type) -> bool:
+def _newer(data: dict[str, Any], cls: type) -> bool:
     info = schema_info(cls)
     if info.version_field is None or info.version_field not in data:
         return False
     try:
-        return classify(data[info.version_field], cls) == "newer-minor"
+        return classify(data[info.version_field], cls) in ("newer-minor", "newer-major")
     except ValidationError:
         return False
 

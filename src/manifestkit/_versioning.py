@@ -11,6 +11,10 @@ its version with the current one:
   functions registered for (schema, from-version);
 - newer major: refused with `SchemaVersionError` naming what is supported.
 
+A class may name a subclass of `SchemaVersionError` to raise instead, as the
+class attribute ``__manifest_version_error__`` (a schema pack's own error, so
+its users can catch exactly that).
+
 Reading never rewrites a file; `migrate` returns the upgraded plain data.
 """
 
@@ -175,6 +179,7 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
     info = schema_info(cls)
     if info.version_field is None or info.name is None:
         raise ManifestDefinitionError(f"{cls.__name__} has no schema version to migrate")
+    error = _version_error(cls)
     doc: dict[str, Any] = _copy(data)
     integer = isinstance(info.version, int)
     want = _current(info)
@@ -185,12 +190,12 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
         if have[0] == want[0]:
             return doc
         if have[0] > want[0]:
-            raise SchemaVersionError(
+            raise error(
                 info.name, found, supported_versions(cls), "is newer than this library reads"
             )
         step = _step_for(table, have, integer)
         if step is None:
-            raise SchemaVersionError(
+            raise error(
                 info.name,
                 found,
                 supported_versions(cls),
@@ -247,6 +252,15 @@ def _copy(value: Any) -> Any:
             else:
                 dst.append(y)
     return top
+
+
+def _version_error(cls: type) -> type[SchemaVersionError]:
+    error = getattr(cls, "__manifest_version_error__", SchemaVersionError)
+    if not (isinstance(error, type) and issubclass(error, SchemaVersionError)):
+        raise ManifestDefinitionError(
+            f"{cls.__name__}.__manifest_version_error__ must be a subclass of SchemaVersionError"
+        )
+    return error
 
 
 def _version_of(doc: dict[str, Any], cls: type) -> Any:
