@@ -19,7 +19,7 @@ from ._errors import (
 )
 from ._formats import Format, formats, get_format, register_format
 from ._integrity import hash_file
-from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
+from ._io import atomic_writer, detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
 from ._registry import get_schema, registered_schemas
@@ -43,6 +43,7 @@ __all__ = [
     "UnionTag",
     "ValidationError",
     "__version__",
+    "atomic_writer",
     "block",
     "canonical_json",
     "content_hash",
