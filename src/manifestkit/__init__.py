@@ -22,6 +22,23 @@ from ._integrity import hash_file
 from ._io import atomic_writer, detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
+from ._provenance import (
+    NOT_INSTALLED,
+    GitState,
+    Interpreter,
+    Provenance,
+    capture_git,
+    capture_git_or_none,
+    capture_git_sha,
+    capture_git_sha_or_none,
+    capture_host,
+    capture_interpreter,
+    capture_packages,
+    capture_platform,
+    capture_provenance,
+    check_utc,
+    utc_now,
+)
 from ._registry import get_schema, registered_schemas
 from ._types import UnionTag
 from ._values import Limits
@@ -30,14 +47,18 @@ from ._versioning import migrate, migration, register_migration
 __version__ = "0.1.0"
 
 __all__ = [
+    "NOT_INSTALLED",
     "Converter",
     "Format",
     "FormatError",
+    "GitState",
     "IntegrityError",
+    "Interpreter",
     "Limits",
     "ManifestDefinitionError",
     "ManifestError",
     "ManifestIOError",
+    "Provenance",
     "SchemaInfo",
     "SchemaVersionError",
     "UnionTag",
@@ -46,6 +67,16 @@ __all__ = [
     "atomic_writer",
     "block",
     "canonical_json",
+    "capture_git",
+    "capture_git_or_none",
+    "capture_git_sha",
+    "capture_git_sha_or_none",
+    "capture_host",
+    "capture_interpreter",
+    "capture_packages",
+    "capture_platform",
+    "capture_provenance",
+    "check_utc",
     "content_hash",
     "detect_schema",
     "dumps",
@@ -68,5 +99,6 @@ __all__ = [
     "schema_info",
     "to_dict",
     "unknown_fields",
+    "utc_now",
     "write",
 ]
