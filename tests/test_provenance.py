@@ -114,6 +114,16 @@ def test_any_change_git_status_lists_makes_the_tree_dirty(repo: Path, change: st
     assert mk.capture_git(repo).dirty is True
 
 
+def test_a_clone_tracking_its_upstream_is_clean(repo: Path, tmp_path: Path) -> None:
+    git(tmp_path, "clone", "-q", str(repo), "clone")
+    clone = tmp_path / "clone"
+    status = git(clone, "status", "--porcelain=v2", "--branch")
+    assert "# branch.upstream origin/main" in status  # header lines that are not changes
+    assert mk.capture_git(clone) == mk.GitState(
+        sha=git(repo, "rev-parse", "HEAD"), dirty=False, branch="main"
+    )
+
+
 def test_ignored_files_do_not_make_the_tree_dirty(repo: Path) -> None:
     (repo / "run.log").write_text("noise")
     assert git(repo, "status", "--porcelain") == ""

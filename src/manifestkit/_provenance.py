@@ -235,7 +235,7 @@ def _git(folder: Path, args: list[str], timeout: float) -> subprocess.CompletedP
             f"cannot read git state at {folder}: git did not answer within {timeout:g} s"
         ) from None
     except FileNotFoundError as exc:
-        if exc.filename not in (None, "git"):  # the folder vanished meanwhile
+        if exc.filename not in (None, "git"):  # pragma: no cover - the folder vanished just now
             raise ManifestError(f"cannot read git state: {folder} is not a folder") from None
         raise ManifestError(
             "cannot read git state: git is not installed (not found on PATH)"
