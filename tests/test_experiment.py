@@ -194,6 +194,21 @@ def test_error_texts_in_full() -> None:
     )
 
 
+def test_many_bad_hashes_are_summed_up() -> None:
+    hashes = {f"f{i}": "x" for i in range(5)} | {"good": "0" * 64}
+    with pytest.raises(mk.ValidationError) as info:
+        ex.ExternalData(hashes=hashes)
+    assert info.value.errors == [
+        (
+            "hashes",
+            (
+                "expected each hash to be a sha256 hex digest (64 lower-case hex digits); "
+                '"f0", "f1", "f2" and 2 more are not'
+            ),
+        )
+    ]
+
+
 def test_a_newer_schema_version_is_refused() -> None:
     doc = json.loads((DATA / "synthetic.json").read_text())
     doc["manifest_schema_version"] = 2
