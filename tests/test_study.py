@@ -7,6 +7,7 @@ import dataclasses
 import enum
 import hashlib
 import importlib
+import importlib.metadata
 import io
 import json
 import subprocess
