@@ -358,10 +358,16 @@ def test_utc_now_is_timezone_aware_utc() -> None:
 
 
 def test_package_versions() -> None:
-    assert mk.capture_packages(["cattrs", "", "cattrs", "no-such-dist-xyz"]) == {
+    assert mk.capture_packages(["cattrs", "", "cattrs", "no-such-dist-xyz", "a b", "-x"]) == {
         "cattrs": importlib.metadata.version("cattrs"),
-        "": mk.NOT_INSTALLED,
+        "": mk.NOT_INSTALLED,  # Python 3.10's importlib.metadata finds some distribution for ""
         "no-such-dist-xyz": "not-installed",
+        "a b": "not-installed",
+        "-x": "not-installed",
+    }
+    assert mk.capture_packages(["Attrs", "ORJSON"]) == {
+        "Attrs": importlib.metadata.version("attrs"),
+        "ORJSON": importlib.metadata.version("orjson"),
     }
     assert list(mk.capture_packages(["orjson", "attrs"])) == ["orjson", "attrs"]
     with pytest.raises(mk.ValidationError) as info:

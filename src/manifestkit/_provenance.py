@@ -52,6 +52,8 @@ NOT_INSTALLED = "not-installed"
 GIT_TIMEOUT = 10.0
 """Seconds a git call may take before capture gives up."""
 
+# A distribution name as PEP 508 allows it; nothing can be installed under another.
+_DIST_NAME = re.compile(r"[A-Z0-9](?:[A-Z0-9._-]*[A-Z0-9])?\Z", re.IGNORECASE)
 _SHA = re.compile(r"(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 
 
@@ -174,8 +176,8 @@ def capture_interpreter() -> Interpreter:
 def capture_packages(names: Iterable[str]) -> dict[str, str]:
     """Return the installed version of each distribution, by name.
 
-    A distribution that is not installed (or whose name is not a valid one)
-    is recorded as ``"not-installed"``. The result keeps the order of
+    A distribution that is not installed, or whose name is not a valid
+    distribution name, is recorded as ``"not-installed"``. The result keeps the order of
     ``names``; a name given twice is looked up once.
 
     Raises:
@@ -195,6 +197,10 @@ def capture_packages(names: Iterable[str]) -> dict[str, str]:
             bad.append((f"[{i}]", f"expected a distribution name, found {describe(name)}"))
             continue
         if name in found:
+            continue
+        if not _DIST_NAME.match(name):
+            # Python 3.10's importlib.metadata answers "" with some other distribution.
+            found[name] = NOT_INSTALLED
             continue
         try:
             found[name] = importlib.metadata.version(name)

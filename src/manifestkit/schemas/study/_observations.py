@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
@@ -108,13 +107,18 @@ first): enough to make writes cheap, little enough that memory stays flat howeve
 the export."""
 
 
-def _jsonl(observations: Iterable[Observation], out: BinaryIO) -> int:
+def _stream(
+    observations: Iterable[Observation],
+    out: BinaryIO,
+    render: Callable[[dict[str, str | None]], bytes],
+    header: bytes = b"",
+) -> int:
     count = 0
-    batch = bytearray()
-    dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    batch = bytearray(header)
     for row in _rows(observations):
-        # Appended at once: orjson's result holds a few kilobytes of spare room.
-        batch += dumps(row, option=option)
+        # Copied into the batch and freed at once: orjson's result holds a few
+        # kilobytes of spare room, which a list of results would keep.
+        batch += render(row)
         count += 1
         if count % BATCH_ROWS == 0 or len(batch) >= BATCH_BYTES:
             out.write(bytes(batch))
@@ -124,19 +128,33 @@ def _jsonl(observations: Iterable[Observation], out: BinaryIO) -> int:
     return count
 
 
-def _csv(observations: Iterable[Observation], out: BinaryIO) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    try:
-        writer = csv.writer(text)
-        writer.writerow(OBSERVATION_COLUMNS)
-        count = 0
-        for row in _rows(observations):
-            writer.writerow(row.values())
-            count += 1
-        text.flush()
-    finally:
-        text.detach()  # the caller's stream stays open
-    return count
+def _json_line(row: dict[str, str | None]) -> bytes:
+    return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+
+
+# The csv module's default dialect ("excel", minimal quoting), written here because
+# Python 3.10's csv module cannot write a NUL character at all, while 3.11 and later
+# write it as is: this way every Python writes the same bytes.
+_QUOTE = re.compile(r'[,"\r\n]')
+_BREAKS = re.compile(r'["\r\n]')
+_SEPARATORS = len(OBSERVATION_COLUMNS) - 1
+
+
+def _cell(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if _QUOTE.search(value) else value
+
+
+def _csv_line(row: dict[str, str | None]) -> bytes:
+    cells = [v or "" for v in row.values()]
+    line = ",".join(cells)
+    # Most rows need no quoting: no cell holds a comma (the line has just its
+    # separators) and none a quote or a line break.
+    if line.count(",") != _SEPARATORS or _BREAKS.search(line):
+        line = ",".join([_cell(v) for v in cells])
+    return (line + "\r\n").encode("utf-8")
+
+
+_CSV_HEADER = (",".join(OBSERVATION_COLUMNS) + "\r\n").encode("ascii")
 
 
 def _write(
@@ -152,7 +170,7 @@ def write_jsonl(observations: Iterable[Observation], to: Target) -> int:
     """Write observations as JSON Lines, one row object per line, in column order.
 
     Rows are written as they come: ``observations`` may be a generator of any
-    length, and only one row is held in memory at a time. A path is written
+    length, and at most a batch of rows (256, or 64 KiB) is held in memory. A path is written
     atomically (it appears complete or not at all); a binary stream is
     written to and left open.
 
@@ -162,17 +180,19 @@ def write_jsonl(observations: Iterable[Observation], to: Target) -> int:
     Raises:
         ValidationError: An item is not an `Observation` (a path is then left as it was).
     """
-    return _write(_jsonl, observations, to)
+    return _write(lambda rows, out: _stream(rows, out, _json_line), observations, to)
 
 
 def write_csv(observations: Iterable[Observation], to: Target) -> int:
     r"""Write observations as CSV: a header of `OBSERVATION_COLUMNS`, then one line per row.
 
-    UTF-8, the csv module's default dialect (``\r\n`` line ends, quoting
-    where needed); None is an empty cell. Streaming and atomic as
-    `write_jsonl`.
+    UTF-8, as the csv module's default dialect writes it (``\r\n`` line
+    ends; a cell holding a comma, a quote or a line break is quoted, its
+    quotes doubled); None is an empty cell. The same bytes on every Python
+    (3.10's csv module cannot write a NUL character; this writer can).
+    Streaming and atomic as `write_jsonl`.
 
     Returns:
         The number of rows written (the header not counted).
     """
-    return _write(_csv, observations, to)
+    return _write(lambda rows, out: _stream(rows, out, _csv_line, _CSV_HEADER), observations, to)
