@@ -208,3 +208,60 @@ def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_
         mk.detect_schema({"nothing": "known"})
     assert info.value.errors[0][1].startswith("the document fits none of the registered schemas")
     assert mk.detect_schema({"schema_version": "1.0", "other": 1}) is Anything
+
+
+# -------------------------------------------------------------- atomic_writer
+
+
+def test_atomic_writer_streams_into_place(tmp_path: Path) -> None:
+    path = tmp_path / "rows.txt"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    with mk.atomic_writer(path) as f:
+        for i in range(3):
+            f.write(b"row %d\n" % i)
+            assert path.read_bytes() == b"old"  # nothing shows before the block ends
+    assert path.read_bytes() == b"row 0\nrow 1\nrow 2\n"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert _temp_files(tmp_path) == []
+    with mk.atomic_writer(str(tmp_path / "new.txt")) as f:
+        f.write(b"x")
+    assert (tmp_path / "new.txt").read_bytes() == b"x"
+
+
+def test_atomic_writer_keeps_the_old_file_when_the_block_fails(tmp_path: Path) -> None:
+    path = tmp_path / "rows.txt"
+    path.write_bytes(b"old")
+
+    class Stop(Exception):
+        pass
+
+    def fail_midway() -> None:
+        with mk.atomic_writer(path) as f:
+            f.write(b"partial")
+            raise Stop
+
+    with pytest.raises(Stop):
+        fail_midway()
+    assert path.read_bytes() == b"old"
+    assert _temp_files(tmp_path) == []
+
+
+def test_atomic_writer_reports_os_failures_as_manifest_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(FileNotFoundError) as missing:
+        mk.atomic_writer(tmp_path / "nope" / "rows.txt").__enter__()
+    assert isinstance(missing.value, mk.ManifestIOError)
+    path = tmp_path / "rows.txt"
+    path.write_bytes(b"old")
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(mk.ManifestIOError) as info, mk.atomic_writer(path) as f:
+        f.write(b"new")
+    assert str(info.value) == f"[Errno 28] cannot write: No space left on device: '{path}'"
+    assert path.read_bytes() == b"old"
+    assert _temp_files(tmp_path) == []

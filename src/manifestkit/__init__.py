@@ -19,10 +19,27 @@ from ._errors import (
 )
 from ._formats import Format, formats, get_format, register_format
 from ._integrity import SealResult, VerifyResult, hash_file, seal, verify
-from ._io import detect_schema, dumps, from_dict, loads, read, to_dict, write
+from ._io import atomic_writer, detect_schema, dumps, from_dict, loads, read, to_dict, write
 from ._jsonschema import json_schema
 from ._model import SchemaInfo, block, field, manifest, replace, schema_info, unknown_fields
 from ._paths import resolve_inside
+from ._provenance import (
+    NOT_INSTALLED,
+    GitState,
+    Interpreter,
+    Provenance,
+    capture_git,
+    capture_git_or_none,
+    capture_git_sha,
+    capture_git_sha_or_none,
+    capture_host,
+    capture_interpreter,
+    capture_packages,
+    capture_platform,
+    capture_provenance,
+    check_utc,
+    utc_now,
+)
 from ._registry import get_schema, registered_schemas
 from ._sidecar import SidecarCheck, check_sidecar, read_sidecar, sidecar_path, write_sidecar
 from ._types import UnionTag
@@ -32,14 +49,18 @@ from ._versioning import migrate, migration, register_migration
 __version__ = "0.1.0"
 
 __all__ = [
+    "NOT_INSTALLED",
     "Converter",
     "Format",
     "FormatError",
+    "GitState",
     "IntegrityError",
+    "Interpreter",
     "Limits",
     "ManifestDefinitionError",
     "ManifestError",
     "ManifestIOError",
+    "Provenance",
     "SchemaInfo",
     "SchemaVersionError",
     "SealResult",
@@ -48,9 +69,20 @@ __all__ = [
     "ValidationError",
     "VerifyResult",
     "__version__",
+    "atomic_writer",
     "block",
     "canonical_json",
+    "capture_git",
+    "capture_git_or_none",
+    "capture_git_sha",
+    "capture_git_sha_or_none",
+    "capture_host",
+    "capture_interpreter",
+    "capture_packages",
+    "capture_platform",
+    "capture_provenance",
     "check_sidecar",
+    "check_utc",
     "content_hash",
     "detect_schema",
     "dumps",
@@ -77,6 +109,7 @@ __all__ = [
     "sidecar_path",
     "to_dict",
     "unknown_fields",
+    "utc_now",
     "verify",
     "write",
     "write_sidecar",

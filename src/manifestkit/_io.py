@@ -19,8 +19,9 @@ import os
 import re
 import secrets
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
 from ._errors import FormatError, ManifestIOError, ValidationError, describe
@@ -37,6 +38,7 @@ from ._versioning import classify, prepare
 
 __all__ = [
     "atomic_write",
+    "atomic_writer",
     "detect_schema",
     "dumps",
     "from_dict",
@@ -328,6 +330,55 @@ def atomic_write(path: PathLike, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
+            raise ManifestIOError.wrap(exc, "write", name) from None
+        raise
+    _fsync_dir(directory)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: PathLike) -> Iterator[BinaryIO]:
+    """Open a file to write in pieces; it replaces ``path`` only once it is complete.
+
+    For output too large to hold in memory at once (a stream of rows, say).
+    The bytes go to a temporary file beside ``path``, named as `write` names
+    its own; when the ``with`` block ends normally the file is flushed,
+    fsynced and renamed over ``path``, and the folder is fsynced. When the
+    block raises, the temporary file is removed and ``path`` is left as it
+    was. A reader never sees a partial file. An `OSError` from the writes
+    (a full disk, say) comes out as a `ManifestIOError` naming ``path``.
+
+    Use it as ``with mk.atomic_writer(path) as f: f.write(...)``; ``f`` is a
+    binary file.
+
+    Raises:
+        ManifestIOError: The file cannot be created, written or renamed.
+    """
+    name = os.fspath(path)
+    directory, target = os.path.split(name)
+    _remove_stale(directory, target)
+    tmp = os.path.join(
+        directory, f".{target}.{_host_tag()}-{os.getpid()}-{secrets.token_hex(6)}{_TMP_SUFFIX}"
+    )
+    try:
+        mode: int | None = os.stat(name).st_mode & 0o7777
+    except OSError:
+        mode = None
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise ManifestIOError.wrap(exc, "write", name) from None
+    try:
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, name)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, ManifestIOError):
             raise ManifestIOError.wrap(exc, "write", name) from None
         raise
     _fsync_dir(directory)
