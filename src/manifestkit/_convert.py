@@ -327,6 +327,7 @@ class _Structurer:
         keep = plan.info.unknown == "preserve" or self.lenient
         names = {f.name: f.key for f in plan.fields}
         limits = self.limits
+        whole = getattr(cls, "__manifest_check__", None)
 
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not dict:
@@ -356,6 +357,13 @@ class _Structurer:
                 raise Problems(errors)
             if kept:
                 object.__setattr__(instance, _UNKNOWN, kept)
+                if whole is not None:
+                    # The instance was checked before it held its unknown fields;
+                    # a class-level rule may be about them (as it is when the
+                    # fast path or a constructor builds the same instance).
+                    problems = list(whole(instance))
+                    if problems:
+                        raise Problems(problems)
             return instance
 
         return hook
