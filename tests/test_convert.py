@@ -109,6 +109,15 @@ def test_field_and_class_checks_run_when_reading() -> None:
     assert info.value.errors == [("max_runs", "must be at least replicates")]
 
 
+def test_a_failed_field_check_is_reported_with_every_other_problem() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({"replicates": 0, "max_runs": "many"}, Budget)
+    assert info.value.errors == [
+        ("replicates", "must be at least 1"),
+        ("max_runs", 'expected an integer, found a string ("many")'),
+    ]
+
+
 def test_preserve_keeps_unknown_fields_at_every_depth() -> None:
     doc = {
         "schema_version": "1.4",
