@@ -311,6 +311,19 @@ def test_an_illegal_move_names_both_states_and_leaves_the_record_as_it_was(
     assert mk.to_dict(rec) == before
 
 
+def test_a_history_that_starts_anywhere_but_staged_is_refused() -> None:
+    plain = mk.to_dict(_ingest())
+    plain["history"] = [{"state": "complete", "at": "2026-04-17T15:00:00Z"}]
+    plain["current_state"] = "complete"
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(plain, lc.IngestJson)
+    assert info.value.errors == [
+        ("history[0].state", 'the first entry must be "staged", found "complete"'),
+        ("history[0].files_received", 'required in a "complete" entry'),
+        ("history[0].bytes_received", 'required in a "complete" entry'),
+    ]
+
+
 def test_failed_may_be_recorded_again_before_a_retry() -> None:
     # "any state but sync_verified -> failed" includes failed itself.
     rec = lc.advance_ingest(lc.advance_ingest(_ingest(), S.FAILED), S.FAILED)

@@ -95,17 +95,18 @@ def tombstones(revokes: st.SearchStrategy[str] = TEXT) -> st.SearchStrategy[lc.T
 
 
 def override_lists() -> st.SearchStrategy[tuple[lc.OverrideEntry | lc.TombstoneEntry, ...]]:
-    """Append-only lists: overrides, then tombstones that mostly name one of them."""
+    """Override lists: overrides and tombstones (most naming one of them), unique ids, any order."""
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[lc.OverrideEntry | lc.TombstoneEntry, ...]:
         ovs = draw(st.lists(overrides(), max_size=4, unique_by=lambda e: e.id))
         targets = st.sampled_from([o.id for o in ovs]) | TEXT if ovs else TEXT
         ts = draw(st.lists(tombstones(targets), max_size=3))
-        entries: list[lc.OverrideEntry | lc.TombstoneEntry] = [*ovs, *ts]
-        seen: set[str] = set()
-        unique = [e for e in entries if not (e.id in seen or seen.add(e.id))]  # type: ignore[func-returns-value]
-        return tuple(draw(st.permutations(unique)))
+        by_id: dict[str, lc.OverrideEntry | lc.TombstoneEntry] = {}
+        pool: list[lc.OverrideEntry | lc.TombstoneEntry] = [*ovs, *ts]
+        for entry in pool:
+            by_id.setdefault(entry.id, entry)  # ids are unique in a list
+        return tuple(draw(st.permutations(list(by_id.values()))))
 
     return build()
 

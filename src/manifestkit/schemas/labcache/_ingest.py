@@ -111,12 +111,12 @@ def _history_problems(
             )
         for name in _REQUIRED.get(state, ()):
             if getattr(entry, name) is None:
-                when = (
-                    f"a {_name(state)} entry"
+                where = (
+                    f"in a {_name(state)} entry"
                     if previous is None
-                    else f"the state goes from {_name(previous)} to {_name(state)}"
+                    else f"when the state goes from {_name(previous)} to {_name(state)}"
                 )
-                yield f"history[{i}].{name}", f"required when {when}"
+                yield f"history[{i}].{name}", f"required {where}"
         previous = state
     last = history[-1].state
     if current is not last:
