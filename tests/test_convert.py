@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -108,6 +109,15 @@ def test_field_and_class_checks_run_when_reading() -> None:
     assert info.value.errors == [("max_runs", "must be at least replicates")]
 
 
+def test_a_failed_field_check_is_reported_with_every_other_problem() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({"replicates": 0, "max_runs": "many"}, Budget)
+    assert info.value.errors == [
+        ("replicates", "must be at least 1"),
+        ("max_runs", 'expected an integer, found a string ("many")'),
+    ]
+
+
 def test_preserve_keeps_unknown_fields_at_every_depth() -> None:
     doc = {
         "schema_version": "1.4",
@@ -186,3 +196,29 @@ def test_deeply_nested_free_form_data_is_refused_not_crashed() -> None:
     ((path, message),) = info.value.errors
     assert path.startswith("free.d[0][0]")
     assert message == "nested deeper than 100 levels"
+
+
+@mk.block(unknown="preserve")
+class _NoLegacy:
+    """A preserving block whose class-level rule is about an unknown field."""
+
+    name: str
+
+    def __manifest_check__(self) -> Iterator[tuple[str, str]]:
+        if "legacy" in mk.unknown_fields(self):
+            yield "legacy", "is no longer allowed"
+
+
+def test_class_checks_see_the_unknown_fields_on_every_path() -> None:
+    # Built in Python, read from plain data (checked path) and from JSON bytes
+    # (fast path): the same instance, so the same verdict.
+    with pytest.raises(mk.ValidationError) as built:
+        _NoLegacy(name="a", _mk_unknown={"legacy": 1})  # type: ignore[call-arg]
+    with pytest.raises(mk.ValidationError) as from_dict:
+        mk.from_dict({"name": "a", "legacy": 1}, _NoLegacy)
+    with pytest.raises(mk.ValidationError) as from_json:
+        mk.loads(b'{"name": "a", "legacy": 1}', _NoLegacy)
+    for info in (built, from_dict, from_json):
+        assert info.value.errors == [("legacy", "is no longer allowed")]
+    kept = mk.from_dict({"name": "a", "other": 1}, _NoLegacy)
+    assert dict(mk.unknown_fields(kept)) == {"other": 1}

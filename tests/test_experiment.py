@@ -375,8 +375,9 @@ def test_build_manifest_reports_every_bad_argument(repo: Path) -> None:
             extensions=["calibration"],  # type: ignore[arg-type]
             cwd=repo,
         )
-    # Type errors come first; field checks (the empty experiment_id) run once the types are right.
+    # Every problem at once: the empty experiment_id's check runs beside the type errors.
     assert info.value.errors == [
+        ("experiment_id", "expected an experiment id, found an empty string"),
         ("params", "expected an object, found an array"),
         (
             "data_provenance.hashes",

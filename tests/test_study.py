@@ -400,7 +400,13 @@ def test_provenance_metadata_checks() -> None:
             {"captured_at": "2026-05-14T12:00:00+02:00", "host": "h", "platform": "p"},
             study.ProvenanceMetadata,
         )
-    assert info.value.errors == [("python_version", "required field is missing")]
+    assert info.value.errors == [
+        (
+            "captured_at",
+            "expected a UTC date-time (ending in Z or +00:00), found 2026-05-14T12:00:00+02:00",
+        ),
+        ("python_version", "required field is missing"),
+    ]
     with pytest.raises(mk.ValidationError) as info:
         mk.from_dict(
             {

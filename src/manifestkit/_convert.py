@@ -22,11 +22,20 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._check import run_field_check
 from ._codegen import Slow
 from ._errors import ValidationError, describe, index_segment, join_path, key_segment
 from ._fast import FastStructurer, fast_structure
 from ._fast_out import WireWriter
-from ._model import _UNKNOWN, NO_UNKNOWN, ClassPlan, get_plan, is_manifest_class, schema_info
+from ._model import (
+    _UNKNOWN,
+    NO_UNKNOWN,
+    ClassPlan,
+    FieldPlan,
+    get_plan,
+    is_manifest_class,
+    schema_info,
+)
 from ._types import Kind, TypeNode, json_kinds
 from ._values import (
     Limits,
@@ -192,6 +201,23 @@ class _Structurer:
             hook = self._classes[cls] = self._class_hook(cls)
         return hook
 
+    def _field_hook(self, f: FieldPlan) -> Hook:
+        # A field's own check runs here too, so its problem is reported with
+        # every other one (the constructor runs it again, once all fields are valid).
+        hook = self._node_hook(f.node)
+        check = f.check
+        if check is None:
+            return hook
+
+        def checked(v: Any, t: Any) -> Any:
+            value = hook(v, t)
+            message = run_field_check(check, value)
+            if message:
+                raise Problems.one(message)
+            return value
+
+        return checked
+
     def _node_hook(self, node: TypeNode) -> Hook:
         k = node.kind
         if k is Kind.CLASS:
@@ -336,7 +362,7 @@ class _Structurer:
         plan = get_plan(cls)
         overrides: dict[str, Any] = {
             f.name: override(
-                rename=f.key if f.key != f.name else None, struct_hook=self._node_hook(f.node)
+                rename=f.key if f.key != f.name else None, struct_hook=self._field_hook(f)
             )
             for f in plan.fields
         }
@@ -352,6 +378,7 @@ class _Structurer:
         keep = plan.info.unknown == "preserve" or self.lenient
         names = {f.name: f.key for f in plan.fields}
         limits = self.limits
+        whole = getattr(cls, "__manifest_check__", None)
 
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not dict:
@@ -390,6 +417,13 @@ class _Structurer:
                 raise Problems(errors)
             if kept:
                 object.__setattr__(instance, _UNKNOWN, kept)
+                if whole is not None:
+                    # The instance was checked before it held its unknown fields;
+                    # a class-level rule may be about them (as it is when the
+                    # fast path or a constructor builds the same instance).
+                    problems = list(whole(instance))
+                    if problems:
+                        raise Problems(problems)
             return instance
 
         return hook
