@@ -285,13 +285,17 @@ def test_hash_goes_on_after_a_bad_file_and_exits_1(run: Run, here: Path) -> None
 def test_hash_flavours_come_from_a_table_of_lazy_imports(
     run: Run, here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _cli_support.FLAVOURS["mesokit"] == "manifestkit.schemas.mesokit:mesokit_content_hash"
+    assert _cli_support.FLAVOURS["mesokit"] == "manifestkit.schemas.mesokit:mesokit_stored_hash"
     _small()
     assert run("hash", "--flavour", "manifestkit", "small.json")[1] == run("hash", "small.json")[1]
-    monkeypatch.setitem(_cli_support.FLAVOURS, "repr", "builtins:repr")
+    monkeypatch.setitem(_cli_support.FLAVOURS, "repr", f"{__name__}:_repr_flavour")
     assert run("hash", "--flavour", "repr", "small.json")[1] == (
-        "Small(version=3, title='t', size=0)  small.json\n"
+        "Small(version=3, title='t', size=0) from small.json  small.json\n"
     )
+
+
+def _repr_flavour(manifest: object, path: str) -> str:
+    return f"{manifest!r} from {path}"
 
 
 def test_an_unknown_or_missing_flavour_is_bad_usage(
@@ -732,3 +736,20 @@ def test_no_input_file_ever_causes_an_internal_error(
     assert code in (0, 1), (out, err)
     assert "internal error" not in err
     assert "Traceback" not in err + out
+
+
+def test_hash_in_the_mesokit_flavour_reproduces_mesokit_schemas_own_hashes(run: Run) -> None:
+    # Golden values computed by mesokit-schema 1.1.0 itself (tests/data/mesokit/README.md).
+    data = Path(__file__).parent / "data" / "mesokit"
+    golden = json.loads((data / "golden_hashes.json").read_text())
+    files = [str(data / "tree" / g["file"]) for g in golden]
+    code, out, err = run("hash", "--flavour", "mesokit", *files)
+    assert (code, err) == (0, "")
+    assert out == "".join(
+        f"{g['mesokit_schema_hash']}  {f}\n" for g, f in zip(golden, files, strict=True)
+    )
+    code, out, err = run("hash", *files)
+    assert (code, err) == (0, "")
+    assert out == "".join(
+        f"{g['manifestkit_hash']}  {f}\n" for g, f in zip(golden, files, strict=True)
+    )

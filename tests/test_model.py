@@ -210,3 +210,19 @@ def test_free_form_values_are_copied_at_construction() -> None:
     bag = Bag(extra=data)
     data["a"].append(3)
     assert bag.extra == {"a": [1, 2]}
+
+
+def test_instances_of_hashable_fields_can_be_hashed_and_keep_unknown_fields_in_equality() -> None:
+    a, b = Inner(label="x", weight=2), Inner(label="x", weight=2.0)
+    assert hash(a) == hash(b)
+    assert {a, b} == {a}
+
+    @mk.block(unknown="preserve")
+    class Tag:
+        name: str
+
+    doc = {"name": "n", "added_by": "v2"}
+    kept = mk.from_dict(doc, Tag)
+    plain = mk.from_dict({"name": "n"}, Tag)
+    assert hash(kept) == hash(mk.from_dict(doc, Tag)) == hash(plain)
+    assert kept != plain  # the preserved field still counts for equality

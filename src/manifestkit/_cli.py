@@ -152,7 +152,7 @@ def _cmd_hash(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            digest = function(load(file, cls).obj)
+            digest = function(load(file, cls).obj, file)
         except ManifestError as exc:
             _report(args, file, exc)
             status = 1

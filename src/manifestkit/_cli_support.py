@@ -176,18 +176,25 @@ def problem_lines(file: str, exc: ManifestError) -> list[str]:
 # ------------------------------------------------------------------- flavours
 
 FLAVOURS: dict[str, str] = {
-    "manifestkit": "manifestkit._canonical:content_hash",
-    "mesokit": "manifestkit.schemas.mesokit:mesokit_content_hash",
+    "manifestkit": "manifestkit._cli_support:canonical_flavour",
+    "mesokit": "manifestkit.schemas.mesokit:mesokit_stored_hash",
 }
 """Hash flavours for ``manifestkit hash --flavour``: name -> ``"module:function"``.
 
-``manifestkit`` is sha256 of RFC 8785 canonical JSON (`content_hash`); other
-flavours reproduce the hash a pipeline's own tools compute, and come with the
-schema pack that knows how. A flavour's module is imported only when it is used.
+A flavour function takes the manifest and the file it was read from, and
+returns the hex digest. ``manifestkit`` is sha256 of RFC 8785 canonical JSON
+(`content_hash`); other flavours reproduce the hash a pipeline's own tools
+compute for the file as stored, and come with the schema pack that knows how.
+A flavour's module is imported only when it is used.
 """
 
 
-def flavour_function(name: str) -> Callable[[Any], str]:
+def canonical_flavour(manifest: Any, path: str) -> str:  # noqa: ARG001 - the flavour signature
+    """The ``manifestkit`` flavour: `content_hash`, whatever file the manifest came from."""
+    return content_hash(manifest)
+
+
+def flavour_function(name: str) -> Callable[[Any, str], str]:
     """The hash function of a flavour; unknown or not installed is bad usage."""
     target = FLAVOURS.get(name)
     if target is None:

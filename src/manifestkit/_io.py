@@ -304,35 +304,8 @@ def _remove_stale(directory: str, target: str) -> None:
 
 def atomic_write(path: PathLike, data: bytes) -> None:
     """Write bytes to ``path`` atomically (temp file, fsync, rename, fsync of the folder)."""
-    name = os.fspath(path)
-    directory, target = os.path.split(name)
-    _remove_stale(directory, target)
-    tmp = os.path.join(
-        directory, f".{target}.{_host_tag()}-{os.getpid()}-{secrets.token_hex(6)}{_TMP_SUFFIX}"
-    )
-    try:
-        mode = os.stat(name).st_mode & 0o7777
-    except OSError:
-        mode = None
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        try:
-            if mode is not None:
-                os.fchmod(fd, mode) if hasattr(os, "fchmod") else None
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, name)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ManifestIOError.wrap(exc, "write", name) from None
-        raise
-    _fsync_dir(directory)
+    with atomic_writer(path) as f:
+        f.write(data)
 
 
 @contextlib.contextmanager

@@ -221,7 +221,8 @@ def _define(cls: type[T], info: SchemaInfo) -> type[T]:
         _version_field(cls, info, annotations)
     annotations[_UNKNOWN] = Any
     cls.__annotations__ = annotations
-    hidden = attrs.field(default=NO_UNKNOWN, repr=False, alias=_UNKNOWN)
+    # Preserved unknown fields count for equality but not for hash(): a dict cannot be hashed.
+    hidden = attrs.field(default=NO_UNKNOWN, repr=False, alias=_UNKNOWN, hash=False)
     type.__setattr__(cls, _UNKNOWN, hidden)
     type.__setattr__(cls, "__manifestkit__", info)
     type.__setattr__(cls, "__attrs_post_init__", _post_init)

@@ -38,6 +38,7 @@ from ._bids import (
 from ._chain import ChainLink, ChainReport, LinkStatus, check_chain, verify_chain
 from ._discovery import FileRef, MissingManifestError, find_files, glob_files, iter_sessions
 from ._legacy import mesokit_content_hash
+from ._legacy import stored_hash as mesokit_stored_hash
 from ._models import (
     MANIFEST_PATTERNS,
     SCHEMA_VERSION,
@@ -93,6 +94,7 @@ __all__ = [
     "glob_files",
     "iter_sessions",
     "mesokit_content_hash",
+    "mesokit_stored_hash",
     "parse_entities",
     "verify_chain",
     "verify_signals",
