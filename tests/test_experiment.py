@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 from datetime import timezone
 from pathlib import Path
@@ -15,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from gitrepo import git, isolate_git, make_repo
 from manifestkit.schemas import experiment as ex
 from strategies import json_objects, json_values
 from strategies.experiment import FOREIGN_KEYS, manifests, no_nulls
@@ -303,28 +303,10 @@ def test_a_synthetic_seed_is_only_ever_an_integer(seed: Any) -> None:
 # ---------------------------------------------------------------- building
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    folder = tmp_path / "code"
-    folder.mkdir()
-    git(folder, "-c", "init.defaultBranch=trunk", "init", "-q")
-    (folder / "train.py").write_text("print('hi')\n")
-    git(folder, "add", "train.py")
-    git(folder, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "train")
-    return folder
+    isolate_git(tmp_path, monkeypatch)
+    return make_repo(tmp_path / "code", branch="trunk", files={"train.py": "print('hi')\n"})
 
 
 def test_build_manifest_fills_git_env_and_time(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from gitrepo import git, isolate_git, make_repo
 from strategies.provenance import git_states, provenances
 
 GIT = shutil.which("git")
@@ -27,42 +28,7 @@ assert SLEEP is not None
 def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The user's git configuration must not change what the tests see, and no
     # folder above tmp_path may be taken for a repository.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-such-gitconfig"))
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            *args,
-        ],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
-def make_repo(folder: Path, branch: str = "main") -> Path:
-    folder.mkdir()
-    git(folder, "-c", f"init.defaultBranch={branch}", "init", "-q")
-    (folder / "data.txt").write_text("one\n")
-    (folder / ".gitignore").write_text("*.log\n")
-    git(folder, "add", "data.txt", ".gitignore")
-    git(folder, "commit", "-q", "-m", "first")
-    return folder
+    isolate_git(tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import importlib
 import importlib.metadata
 import io
 import json
-import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from gitrepo import git, isolate_git, make_repo
 from manifestkit.schemas import study
 from manifestkit.schemas.study import _observations as study_observations
 from strategies import INT64, json_objects, json_values
@@ -328,28 +328,10 @@ def test_budgets_and_policies_round_trip(budget: study.RunBudget, policy: study.
 # -------------------------------------------------------------- provenance
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none"))
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    folder = tmp_path / "code"
-    folder.mkdir()
-    git(folder, "init", "-q")
-    (folder / "a.txt").write_text("a")
-    git(folder, "add", "a.txt")
-    git(folder, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "a")
-    return folder
+    isolate_git(tmp_path, monkeypatch)
+    return make_repo(tmp_path / "code", files={"a.txt": "a"})
 
 
 def test_capture_records_the_machine_and_the_commit(repo: Path) -> None:
