@@ -30,3 +30,28 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 from manifestkit._model import load_schema_plugins  # noqa: E402
 
 load_schema_plugins()
+
+
+# Tests declare schemas, migrations, formats and extensions of their own. Each
+# test gets the registries as they were after collection and leaves them that
+# way, so no test can see (or depend on) what another one registered.
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from manifestkit import _formats, _model, _versioning  # noqa: E402
+from manifestkit.schemas import experiment  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_registries() -> Iterator[None]:
+    schemas, formats, extensions = _model._SCHEMAS, _formats._FORMATS, experiment._EXTENSIONS
+    migrations = _versioning._MIGRATIONS
+    saved = (dict(schemas), dict(formats), dict(extensions))
+    saved_migrations = {name: dict(steps) for name, steps in migrations.items()}
+    yield
+    for registry, before in zip((schemas, formats, extensions), saved, strict=True):
+        registry.clear()
+        registry.update(before)
+    migrations.clear()
+    migrations.update(saved_migrations)
