@@ -3,8 +3,8 @@
 Profiling cattrs' own generated hooks showed the cost is one hook call per
 field; so for each class a single function is generated that inlines the
 checks of every field (``v.__class__ is str``, ``d.get(key, MISSING)`` for
-optional fields, one subset test for unknown keys) and builds the instance
-without ``__init__`` (see `_codegen.instance_builder`).
+optional fields, unknown keys found by counting) and builds the instance
+without ``__init__`` (see `_codegen.build_lines`).
 
 A fast function never reports errors: on anything unusual it raises `Slow`,
 and the converter runs the detailed cattrs path, which is the authority and
@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from ._codegen import SLOW, Slow, compile_function, instance_builder
+from ._codegen import SLOW, Slow, build_lines, compile_function
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
 from ._values import (
@@ -120,7 +120,7 @@ class FastStructurer:
 
     def _namespace(self) -> dict[str, Any]:
         limit = self.limits.max_depth
-        trusted_deep = _depth_checker(limit, self.limits.max_items)
+        trusted_deep, trusted_bag = _depth_checkers(limit, self.limits.max_items)
         return {
             "SLOW": SLOW,
             "MISSING": _MISSING,
@@ -137,6 +137,7 @@ class FastStructurer:
             "JSONCOPY": _slow_on_problems(lambda v: json_value(v, self.limits)),
             "KEEPCOPY": _slow_on_problems(lambda v: json_value(v, self.limits, preserved=True)),
             "DEEP": trusted_deep,
+            "BAG": trusted_bag,
             "MAXITEMS": self.limits.max_items,
             "MAXSTR": self.limits.max_string,
             "BIG": _BIG,
@@ -148,21 +149,14 @@ class FastStructurer:
         ns = self._namespace()
         ns["KNOWN"] = plan.keys
         lines = ["def structure(d):", "    if d.__class__ is not dict: raise SLOW"]
-        if plan.info.unknown == "forbid":
-            lines.append("    if not d.keys() <= KNOWN: raise SLOW")
-            unknown = "NO_UNKNOWN"
-        else:
-            keep = "DEEP" if self.trusted else "KEEPCOPY"
-            lines += [
-                "    if d.keys() <= KNOWN:",
-                "        unk = NO_UNKNOWN",
-                "    else:",
-                "        unk = {k: d[k] for k in d if k not in KNOWN}",
-                "        if len(unk) > MAXITEMS: raise SLOW",
-                f"        unk = {keep}(unk) or unk",
-            ]
-            unknown = "unk"
-        values: dict[str, str] = {_UNKNOWN: unknown}
+        # Unknown keys are counted, not looked for: every required key was found (or
+        # KeyError), and ``m`` counts the optional ones that were not, so the document
+        # has ``len(d) + m - len(KNOWN)`` keys that are not declared. Documents that
+        # write every field (as pydantic does) never touch ``m``.
+        optional = any(not f.required for f in plan.fields)
+        if optional:
+            lines.append("    m = 0")
+        values: dict[str, str] = {}
         for i, f in enumerate(plan.fields):
             var = f"a{i}"
             values[f.name] = var
@@ -170,7 +164,11 @@ class FastStructurer:
                 lines.append(f"    v = d[{f.key!r}]")
                 lines += self._emit(f.node, "v", var, 4, ns)
             else:
-                lines += [f"    v = d.get({f.key!r}, MISSING)", "    if v is MISSING:"]
+                lines += [
+                    f"    v = d.get({f.key!r}, MISSING)",
+                    "    if v is MISSING:",
+                    "        m += 1",
+                ]
                 if f.factory is not None:
                     lines.append(f"        {var} = {self._const(ns, f.factory, 'FAC')}()")
                 else:
@@ -179,9 +177,29 @@ class FastStructurer:
                 lines += self._emit(f.node, "v", var, 8, ns)
             if f.check is not None:
                 lines.append(f"    if CHECK({self._const(ns, f.check, 'CHK')}, {var}): raise SLOW")
+        found = f"len(d) + m != {len(plan.keys)}" if optional else f"len(d) != {len(plan.keys)}"
+        if plan.info.unknown == "forbid":
+            lines.append(f"    if {found}: raise SLOW")
+            values[_UNKNOWN] = "NO_UNKNOWN"
+        else:
+            keep = "DEEP" if self.trusted else "KEEPCOPY"
+            lines += [
+                f"    if {found}:",
+                "        unk = {k: d[k] for k in d if k not in KNOWN}",
+                "        if len(unk) > MAXITEMS: raise SLOW",
+                f"        unk = {keep}(unk) or unk",
+                "    else:",
+                "        unk = NO_UNKNOWN",
+            ]
+            values[_UNKNOWN] = "unk"
         order = [a.name for a in attrs.fields(cls)]
-        ns["BUILD"] = instance_builder(cls, order, portable=self.portable)
-        lines.append(f"    o = BUILD({', '.join(values[n] for n in order)})")
+        lines += build_lines(
+            cls,
+            order,
+            [values[n] for n in order],
+            lambda value: self._const(ns, value, "B"),
+            portable=self.portable,
+        )
         if getattr(cls, "__manifest_check__", None) is not None:
             lines.append("    for _ in o.__manifest_check__(): raise SLOW")
         lines.append("    return o")
@@ -241,6 +259,16 @@ class FastStructurer:
             ]
         if k in (Kind.LIST, Kind.VARTUPLE):
             return self._emit_list(node, v, t, p, ns)
+        if k is Kind.DICT and trusted and node.args[0].kind is Kind.ANY:
+            # A free-form bag the parser made: one walk checks it, and it is kept.
+            return [f"{p}if {v}.__class__ is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
+        if k is Kind.DICT and trusted and node.args[0].kind is Kind.STR:
+            return [
+                f"{p}if {v}.__class__ is not dict or len({v}) > MAXITEMS: raise SLOW",
+                f"{p}for _x in {v}.values():",
+                f"{p}    if _x.__class__ is not str: raise SLOW",
+                f"{p}{t} = {v}",
+            ]
         if k is Kind.DICT:
             item = self._const(ns, self._item(node.args[0]), "IT")
             keys = (
@@ -343,11 +371,13 @@ class FastStructurer:
 _BIG = 2.0**63
 
 
-def _depth_checker(limit: int, most: int) -> Callable[[Any], None]:
-    """Check a trusted free-form value: depth, entries, and floats that may be big integers.
+def _depth_checkers(limit: int, most: int) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
+    """Checks of trusted free-form values: depth, entries, floats that may be big integers.
 
     Too deep, an array or object with more than ``most`` entries, or a float of 2**63 or
     more (possibly an integer literal orjson could not hold): the slow path decides.
+    The first checks one value; the second a ``dict[str, Any]`` bag, whose values each
+    have the whole depth, as they do on the slow path.
     """
 
     def nested(value: Any, left: int) -> None:
@@ -367,7 +397,10 @@ def _depth_checker(limit: int, most: int) -> Callable[[Any], None]:
         elif c is float and (value >= _BIG or value <= -_BIG):
             raise SLOW
 
-    return deep
+    def bag(value: dict[str, Any]) -> None:
+        nested(value, limit + 1)
+
+    return deep, bag
 
 
 def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:
