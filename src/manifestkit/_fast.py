@@ -2,7 +2,7 @@
 
 Profiling cattrs' own generated hooks showed the cost is one hook call per
 field; so for each class a single function is generated that inlines the
-checks of every field (``v.__class__ is str``, ``d.get(key, MISSING)`` for
+checks of every field (``type(v) is str``, ``d.get(key, MISSING)`` for
 optional fields, unknown keys found by counting) and builds the instance
 without ``__init__`` (see `_codegen.build_lines`).
 
@@ -141,6 +141,7 @@ class FastStructurer:
             "MAXITEMS": self.limits.max_items,
             "MAXSTR": self.limits.max_string,
             "BIG": _BIG,
+            "NBIG": -_BIG,
             "CHECK": _run_check,
         }
 
@@ -148,7 +149,7 @@ class FastStructurer:
         plan = get_plan(cls)
         ns = self._namespace()
         ns["KNOWN"] = plan.keys
-        lines = ["def structure(d):", "    if d.__class__ is not dict: raise SLOW"]
+        lines = ["def structure(d):", "    if type(d) is not dict: raise SLOW"]
         # Unknown keys are counted, not looked for: every required key was found (or
         # KeyError), and ``m`` counts the optional ones that were not, so the document
         # has ``len(d) + m - len(KNOWN)`` keys that are not declared. Documents that
@@ -218,14 +219,14 @@ class FastStructurer:
         k = node.kind
         trusted = self.trusted
         if k is Kind.STR:
-            lines = [f"{p}if {v}.__class__ is not str: raise SLOW"]
+            lines = [f"{p}if type({v}) is not str: raise SLOW"]
             if not trusted:
                 lines.append(
                     f"{p}if len({v}) > MAXSTR or not {v}.isascii() and BADSTR({v}): raise SLOW"
                 )
             return [*lines, f"{p}{t} = {v}"]
         if k is Kind.INT:
-            lines = [f"{p}if {v}.__class__ is not int: raise SLOW"]
+            lines = [f"{p}if type({v}) is not int: raise SLOW"]
             if not trusted:
                 lines.append(f"{p}if {v} < INT_MIN or {v} > INT_MAX: raise SLOW")
             return [*lines, f"{p}{t} = {v}"]
@@ -233,21 +234,21 @@ class FastStructurer:
             # Trusted floats are finite, but one of 2**63 or more may be an integer
             # literal orjson could not hold: let the exact path decide.
             finite = (
-                [f"{p}    if {v} >= BIG or {v} <= -BIG: raise SLOW"]
+                [f"{p}    if {v} >= BIG or {v} <= NBIG: raise SLOW"]
                 if trusted
                 else [f"{p}    if {v} - {v} != 0.0: raise SLOW"]
             )
             return [
-                f"{p}if {v}.__class__ is float:",
+                f"{p}if type({v}) is float:",
                 *finite,
                 f"{p}    {t} = {v}",
-                f"{p}elif {v}.__class__ is int:",
+                f"{p}elif type({v}) is int:",
                 f"{p}    {t} = INTFLOAT({v})",
                 f"{p}else:",
                 f"{p}    raise SLOW",
             ]
         if k is Kind.BOOL:
-            return [f"{p}if {v}.__class__ is not bool: raise SLOW", f"{p}{t} = {v}"]
+            return [f"{p}if type({v}) is not bool: raise SLOW", f"{p}{t} = {v}"]
         if k is Kind.CLASS:
             return [f"{p}{t} = {self._const(ns, self.function(node.target), 'F')}({v})"]
         if k is Kind.OPTIONAL:
@@ -261,12 +262,12 @@ class FastStructurer:
             return self._emit_list(node, v, t, p, ns)
         if k is Kind.DICT and trusted and node.args[0].kind is Kind.ANY:
             # A free-form bag the parser made: one walk checks it, and it is kept.
-            return [f"{p}if {v}.__class__ is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
+            return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
         if k is Kind.DICT and trusted and node.args[0].kind is Kind.STR:
             return [
-                f"{p}if {v}.__class__ is not dict or len({v}) > MAXITEMS: raise SLOW",
+                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
                 f"{p}for _x in {v}.values():",
-                f"{p}    if _x.__class__ is not str: raise SLOW",
+                f"{p}    if type(_x) is not str: raise SLOW",
                 f"{p}{t} = {v}",
             ]
         if k is Kind.DICT:
@@ -276,12 +277,12 @@ class FastStructurer:
                 if trusted
                 else [
                     f"{p}for _k in {v}:",
-                    f"{p}    if _k.__class__ is not str or len(_k) > MAXSTR: raise SLOW",
+                    f"{p}    if type(_k) is not str or len(_k) > MAXSTR: raise SLOW",
                     f"{p}    if BADSTR(_k): raise SLOW",
                 ]
             )
             return [
-                f"{p}if {v}.__class__ is not dict or len({v}) > MAXITEMS: raise SLOW",
+                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
                 *keys,
                 f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
             ]
@@ -301,7 +302,7 @@ class FastStructurer:
             members = {m.value: m for m in node.target}
             vtype = type(next(iter(members)))
             return [
-                f"{p}if {v}.__class__ is not {self._const(ns, vtype)}: raise SLOW",
+                f"{p}if type({v}) is not {self._const(ns, vtype)}: raise SLOW",
                 f"{p}{t} = {self._const(ns, members, 'ENUM')}.get({v})",
                 f"{p}if {t} is None: raise SLOW",
             ]
@@ -310,13 +311,13 @@ class FastStructurer:
             if all(type(x) is str for x in values):
                 allowed = self._const(ns, frozenset(values))
                 return [
-                    f"{p}if {v}.__class__ is not str or {v} not in {allowed}: raise SLOW",
+                    f"{p}if type({v}) is not str or {v} not in {allowed}: raise SLOW",
                     f"{p}{t} = {v}",
                 ]
             return [f"{p}{t} = LIT({v}, {self._const(ns, values)})"]
         if k is Kind.TUPLE:
             n = len(node.args)
-            lines = [f"{p}if {v}.__class__ is not list or len({v}) != {n}: raise SLOW"]
+            lines = [f"{p}if type({v}) is not list or len({v}) != {n}: raise SLOW"]
             parts = []
             for i, child in enumerate(node.args):
                 lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns)
@@ -329,7 +330,7 @@ class FastStructurer:
     def _emit_list(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
         item = node.args[0]
         wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
-        lines = [f"{p}if {v}.__class__ is not list or len({v}) > MAXITEMS: raise SLOW"]
+        lines = [f"{p}if type({v}) is not list or len({v}) > MAXITEMS: raise SLOW"]
         if item.kind is Kind.CLASS:
             fn = self._const(ns, self.function(item.target), "F")
             return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
@@ -338,7 +339,7 @@ class FastStructurer:
             return [
                 *lines,
                 f"{p}for _x in {v}:",
-                f"{p}    if _x.__class__ is not str: raise SLOW",
+                f"{p}    if type(_x) is not str: raise SLOW",
                 f"{p}{t} = {wrap}({v})" if wrap else f"{p}{t} = {v}",
             ]
         fn = self._const(ns, self._item(item), "IT")
@@ -351,9 +352,9 @@ class FastStructurer:
             }
             tags = self._const(ns, table, "TAGS")
             return [
-                f"{p}if {v}.__class__ is not dict: raise SLOW",
+                f"{p}if type({v}) is not dict: raise SLOW",
                 f"{p}_tag = {v}.get({node.tag!r}, MISSING)",
-                f"{p}_fn = {tags}.get((_tag.__class__, _tag))",
+                f"{p}_fn = {tags}.get((type(_tag), _tag))",
                 f"{p}if _fn is None: raise SLOW",
                 f"{p}{t} = _fn({v})",
             ]
@@ -369,6 +370,7 @@ class FastStructurer:
 
 
 _BIG = 2.0**63
+_NBIG = -_BIG
 
 
 def _depth_checkers(limit: int, most: int) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
@@ -383,18 +385,18 @@ def _depth_checkers(limit: int, most: int) -> tuple[Callable[[Any], None], Calla
     def nested(value: Any, left: int) -> None:
         if left <= 0 or len(value) > most:
             raise SLOW
-        for x in value.values() if value.__class__ is dict else value:
-            c = x.__class__
+        for x in value.values() if type(value) is dict else value:
+            c = type(x)
             if c is dict or c is list:
                 nested(x, left - 1)
-            elif c is float and (x >= _BIG or x <= -_BIG):
+            elif c is float and (x >= _BIG or x <= _NBIG):
                 raise SLOW
 
     def deep(value: Any) -> None:
-        c = value.__class__
+        c = type(value)
         if c is dict or c is list:
             nested(value, limit)
-        elif c is float and (value >= _BIG or value <= -_BIG):
+        elif c is float and (value >= _BIG or value <= _NBIG):
             raise SLOW
 
     def bag(value: dict[str, Any]) -> None:
