@@ -186,3 +186,49 @@ def test_a_long_list_or_string_leaves_the_fast_path_for_the_one_that_reports_it(
     with pytest.raises(mk.ValidationError) as info:
         mk.from_dict(cache, Cache, limits=ITEMS)
     assert info.value.errors == [("entries", "array has 3 items; the limit is 2")]
+
+
+@mk.block
+class Node:
+    """A class that contains itself: its body is inlined once, then its function is called."""
+
+    name: str
+    children: list[Node] = mk.field(factory=list)
+    twin: Pair | None = None
+
+
+@mk.block
+class Pair:
+    """With Node, a pair of classes that contain each other."""
+
+    left: Node
+    weight: float = 0.0
+
+
+def _tree(depth: int) -> Node:
+    if depth == 0:
+        return Node(name="leaf")
+    child = _tree(depth - 1)
+    return Node(name=f"n{depth}", children=[child, child], twin=Pair(left=child, weight=depth))
+
+
+@pytest.mark.parametrize("kind", list(FAST))
+def test_classes_that_contain_themselves_take_the_fast_path(kind: str) -> None:
+    tree = _tree(7)  # deeper than the inlined levels: the generated functions call themselves
+    assert _fast(_json_doc(tree), Node, kind) == tree
+
+
+def test_a_deep_mistake_in_a_class_that_contains_itself_leaves_the_fast_path() -> None:
+    doc = _json_doc(_tree(6))
+    leaf = doc["children"][1]["twin"]["left"]["children"][0]["twin"]["left"]
+    leaf["children"][0]["name"] = 7
+    for kind in FAST:
+        assert _fast(copy.deepcopy(doc), Node, kind) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(doc, Node)
+    assert info.value.errors == [
+        (
+            "children[1].twin.left.children[0].twin.left.children[0].name",
+            "expected a string, found an integer (7)",
+        )
+    ]

@@ -146,75 +146,107 @@ class FastStructurer:
         }
 
     def _generate(self, cls: type) -> Fn:
-        plan = get_plan(cls)
         ns = self._namespace()
-        ns["KNOWN"] = plan.keys
-        lines = ["def structure(d):", "    if type(d) is not dict: raise SLOW"]
+        body = self._body(cls, "d", "o", 4, ns, (cls,))
+        return compile_function("structure", ["def structure(d):", *body, "    return o"], ns)
+
+    def _body(
+        self, cls: type, d: str, o: str, ind: int, ns: dict[str, Any], stack: tuple[type, ...]
+    ) -> list[str]:
+        """Lines that structure the dict in variable ``d`` into a ``cls`` instance in ``o``.
+
+        A nested class's body is inlined into its parent's (no call per instance), up
+        to `_INLINE_DEPTH` levels; a class that contains itself calls its own function.
+        The value being checked is always in ``v``: a nested body may reuse it, since
+        its parent has finished with ``v`` by the time the nested value is built.
+        """
+        p = " " * ind
+        plan = get_plan(cls)
+        self._names += 1
+        tag = f"_{self._names}" if len(stack) > 1 else ""
+        lines = [f"{p}if type({d}) is not dict: raise SLOW"]
         # Unknown keys are counted, not looked for: every required key was found (or
         # KeyError), and ``m`` counts the optional ones that were not, so the document
         # has ``len(d) + m - len(KNOWN)`` keys that are not declared. Documents that
         # write every field (as pydantic does) never touch ``m``.
+        m = f"m{tag}"
         optional = any(not f.required for f in plan.fields)
         if optional:
-            lines.append("    m = 0")
+            lines.append(f"{p}{m} = 0")
         values: dict[str, str] = {}
         for i, f in enumerate(plan.fields):
-            var = f"a{i}"
+            var = f"a{tag}_{i}"
             values[f.name] = var
             if f.required:
-                lines.append(f"    v = d[{f.key!r}]")
-                lines += self._emit(f.node, "v", var, 4, ns)
+                lines.append(f"{p}v = {d}[{f.key!r}]")
+                lines += self._emit(f.node, "v", var, ind, ns, stack)
             else:
                 lines += [
-                    f"    v = d.get({f.key!r}, MISSING)",
-                    "    if v is MISSING:",
-                    "        m += 1",
+                    f"{p}v = {d}.get({f.key!r}, MISSING)",
+                    f"{p}if v is MISSING:",
+                    f"{p}    {m} += 1",
                 ]
                 if f.factory is not None:
-                    lines.append(f"        {var} = {self._const(ns, f.factory, 'FAC')}()")
+                    lines.append(f"{p}    {var} = {self._const(ns, f.factory, 'FAC')}()")
                 else:
-                    lines.append(f"        {var} = {self._const(ns, f.default, 'DEF')}")
-                lines.append("    else:")
-                lines += self._emit(f.node, "v", var, 8, ns)
+                    lines.append(f"{p}    {var} = {self._const(ns, f.default, 'DEF')}")
+                lines.append(f"{p}else:")
+                lines += self._emit(f.node, "v", var, ind + 4, ns, stack)
             if f.check is not None:
-                lines.append(f"    if CHECK({self._const(ns, f.check, 'CHK')}, {var}): raise SLOW")
-        found = f"len(d) + m != {len(plan.keys)}" if optional else f"len(d) != {len(plan.keys)}"
+                check = self._const(ns, f.check, "CHK")
+                lines.append(f"{p}if CHECK({check}, {var}): raise SLOW")
+        count = len(plan.keys)
+        found = f"len({d}) + {m} != {count}" if optional else f"len({d}) != {count}"
         if plan.info.unknown == "forbid":
-            lines.append(f"    if {found}: raise SLOW")
+            lines.append(f"{p}if {found}: raise SLOW")
             values[_UNKNOWN] = "NO_UNKNOWN"
         else:
             keep = "DEEP" if self.trusted else "KEEPCOPY"
+            known = self._const(ns, plan.keys, "KNOWN")
+            unk = f"unk{tag}"
             lines += [
-                f"    if {found}:",
-                "        unk = {k: d[k] for k in d if k not in KNOWN}",
-                "        if len(unk) > MAXITEMS: raise SLOW",
-                f"        unk = {keep}(unk) or unk",
-                "    else:",
-                "        unk = NO_UNKNOWN",
+                f"{p}if {found}:",
+                f"{p}    {unk} = {{k: {d}[k] for k in {d} if k not in {known}}}",
+                f"{p}    if len({unk}) > MAXITEMS: raise SLOW",
+                f"{p}    {unk} = {keep}({unk}) or {unk}",
+                f"{p}else:",
+                f"{p}    {unk} = NO_UNKNOWN",
             ]
-            values[_UNKNOWN] = "unk"
+            values[_UNKNOWN] = unk
         order = [a.name for a in attrs.fields(cls)]
         lines += build_lines(
             cls,
             order,
             [values[n] for n in order],
             lambda value: self._const(ns, value, "B"),
+            pad=p,
+            target=o,
             portable=self.portable,
         )
         if getattr(cls, "__manifest_check__", None) is not None:
-            lines.append("    for _ in o.__manifest_check__(): raise SLOW")
-        lines.append("    return o")
-        return compile_function("structure", lines, ns)
+            lines.append(f"{p}for _ in {o}.__manifest_check__(): raise SLOW")
+        return lines
+
+    def _inline(self, cls: type, stack: tuple[type, ...]) -> bool:
+        return cls not in stack and len(stack) < _INLINE_DEPTH
 
     def _item(self, node: TypeNode) -> Fn:
         fn = self._items.get(id(node))
         if fn is None:
             ns = self._namespace()
-            lines = ["def item(v):", *self._emit(node, "v", "t", 4, ns), "    return t"]
+            lines = ["def item(v):", *self._emit(node, "v", "t", 4, ns, ()), "    return t"]
             fn = self._items[id(node)] = compile_function("item", lines, ns)
         return fn
 
-    def _emit(self, node: TypeNode, v: str, t: str, ind: int, ns: dict[str, Any]) -> list[str]:
+    def _emit(
+        self,
+        node: TypeNode,
+        v: str,
+        t: str,
+        ind: int,
+        ns: dict[str, Any],
+        stack: tuple[type, ...],
+    ) -> list[str]:
         p = " " * ind
         k = node.kind
         trusted = self.trusted
@@ -250,16 +282,21 @@ class FastStructurer:
         if k is Kind.BOOL:
             return [f"{p}if type({v}) is not bool: raise SLOW", f"{p}{t} = {v}"]
         if k is Kind.CLASS:
+            if self._inline(node.target, stack):
+                self._names += 1
+                x = f"_d_{self._names}"
+                body = self._body(node.target, x, t, ind, ns, (*stack, node.target))
+                return [f"{p}{x} = {v}", *body]
             return [f"{p}{t} = {self._const(ns, self.function(node.target), 'F')}({v})"]
         if k is Kind.OPTIONAL:
             return [
                 f"{p}if {v} is None:",
                 f"{p}    {t} = None",
                 f"{p}else:",
-                *self._emit(node.args[0], v, t, ind + 4, ns),
+                *self._emit(node.args[0], v, t, ind + 4, ns, stack),
             ]
         if k in (Kind.LIST, Kind.VARTUPLE):
-            return self._emit_list(node, v, t, p, ns)
+            return self._emit_list(node, v, t, ind, ns, stack)
         if k is Kind.DICT and trusted and node.args[0].kind is Kind.ANY:
             # A free-form bag the parser made: one walk checks it, and it is kept.
             return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
@@ -320,17 +357,38 @@ class FastStructurer:
             lines = [f"{p}if type({v}) is not list or len({v}) != {n}: raise SLOW"]
             parts = []
             for i, child in enumerate(node.args):
-                lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns)
+                lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns, stack)
                 parts.append(f"{t}_{i}")
             return [*lines, f"{p}{t} = ({', '.join(parts)},)"]
         if k is Kind.UNION:
             return self._emit_union(node, v, t, p, ns)
         raise AssertionError(k)  # pragma: no cover
 
-    def _emit_list(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+    def _emit_list(
+        self,
+        node: TypeNode,
+        v: str,
+        t: str,
+        ind: int,
+        ns: dict[str, Any],
+        stack: tuple[type, ...],
+    ) -> list[str]:
+        p = " " * ind
         item = node.args[0]
         wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
         lines = [f"{p}if type({v}) is not list or len({v}) > MAXITEMS: raise SLOW"]
+        if item.kind is Kind.CLASS and self._inline(item.target, stack):
+            self._names += 1
+            out, x, o = (f"{name}_{self._names}" for name in ("_out", "_d", "_o"))
+            body = self._body(item.target, x, o, ind + 4, ns, (*stack, item.target))
+            return [
+                *lines,
+                f"{p}{out} = []",
+                f"{p}for {x} in {v}:",
+                *body,
+                f"{p}    {out}.append({o})",
+                f"{p}{t} = {wrap}({out})" if wrap else f"{p}{t} = {out}",
+            ]
         if item.kind is Kind.CLASS:
             fn = self._const(ns, self.function(item.target), "F")
             return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
@@ -369,6 +427,8 @@ class FastStructurer:
         return [f"{p}{t} = {self._const(ns, pick, 'U')}({v})"]
 
 
+_INLINE_DEPTH = 4
+"""Classes nested deeper than this call their own function."""
 _BIG = 2.0**63
 _NBIG = -_BIG
 
