@@ -20,9 +20,10 @@ is untrusted and fully checked.
 The limits cost one ``len()`` per array, object and (untrusted) string, never
 a second walk: an array or object with more than ``max_items`` entries, or a
 string longer than ``max_string``, goes to the slow path, which reports it.
-Trusted strings are not measured at all: a string orjson makes is never longer
-than the bytes it was parsed from, and the converter only takes the trusted
-path for documents of at most ``max_string`` bytes.
+Trusted strings are not measured in documents of at most ``max_string`` bytes:
+a string orjson makes is never longer than the bytes it was parsed from. For
+longer documents the converter uses a *measured* trusted structurer, which adds
+one ``len()`` per string and key.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ._types import Kind, TypeNode
 from ._values import (
     INT_MAX,
     INT_MIN,
+    UNBOUNDED,
     Limits,
     Problems,
     check_str,
@@ -87,10 +89,18 @@ def _run_check(check: Callable[[Any], Any], value: Any) -> bool:
 class FastStructurer:
     """Generates and caches the fast structure functions for one kind of input."""
 
-    def __init__(self, limits: Limits, *, trusted: bool, portable: bool = False) -> None:
-        """``portable`` forces the descriptor instance builder (for tests)."""
+    def __init__(
+        self, limits: Limits, *, trusted: bool, measured: bool = False, portable: bool = False
+    ) -> None:
+        """Make the structurer of one kind of input; functions are generated on first use.
+
+        ``measured`` bounds the length of trusted strings too (for documents of more
+        than ``max_string`` bytes); ``portable`` forces the descriptor instance builder
+        (for tests).
+        """
         self.limits = limits
         self.trusted = trusted
+        self.measured = measured or not trusted
         self.portable = portable
         self._classes: dict[type, Fn] = {}
         self._items: dict[int, Fn] = {}
@@ -120,7 +130,8 @@ class FastStructurer:
 
     def _namespace(self) -> dict[str, Any]:
         limit = self.limits.max_depth
-        trusted_deep, trusted_bag = _depth_checkers(limit, self.limits.max_items)
+        longest = self.limits.max_string if self.measured else None
+        trusted_deep, trusted_bag = _depth_checkers(limit, self.limits.max_items, longest)
         return {
             "SLOW": SLOW,
             "MISSING": _MISSING,
@@ -256,6 +267,8 @@ class FastStructurer:
                 lines.append(
                     f"{p}if len({v}) > MAXSTR or not {v}.isascii() and BADSTR({v}): raise SLOW"
                 )
+            elif self.measured:
+                lines.append(f"{p}if len({v}) > MAXSTR: raise SLOW")
             return [*lines, f"{p}{t} = {v}"]
         if k is Kind.INT:
             lines = [f"{p}if type({v}) is not int: raise SLOW"]
@@ -301,16 +314,29 @@ class FastStructurer:
             # A free-form bag the parser made: one walk checks it, and it is kept.
             return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
         if k is Kind.DICT and trusted and node.args[0].kind is Kind.STR:
+            measure = (
+                [
+                    f"{p}for _x in {v}:",
+                    f"{p}    if len(_x) > MAXSTR: raise SLOW",
+                    f"{p}for _x in {v}.values():",
+                    f"{p}    if type(_x) is not str or len(_x) > MAXSTR: raise SLOW",
+                ]
+                if self.measured
+                else [f"{p}for _x in {v}.values():", f"{p}    if type(_x) is not str: raise SLOW"]
+            )
             return [
                 f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
-                f"{p}for _x in {v}.values():",
-                f"{p}    if type(_x) is not str: raise SLOW",
+                *measure,
                 f"{p}{t} = {v}",
             ]
         if k is Kind.DICT:
             item = self._const(ns, self._item(node.args[0]), "IT")
             keys = (
-                []
+                (
+                    [f"{p}for _k in {v}:", f"{p}    if len(_k) > MAXSTR: raise SLOW"]
+                    if self.measured
+                    else []
+                )
                 if trusted
                 else [
                     f"{p}for _k in {v}:",
@@ -394,10 +420,11 @@ class FastStructurer:
             return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
         if item.kind is Kind.STR and self.trusted:
             # The parser made this list: check it and keep it.
+            measure = " or len(_x) > MAXSTR" if self.measured else ""
             return [
                 *lines,
                 f"{p}for _x in {v}:",
-                f"{p}    if type(_x) is not str: raise SLOW",
+                f"{p}    if type(_x) is not str{measure}: raise SLOW",
                 f"{p}{t} = {wrap}({v})" if wrap else f"{p}{t} = {v}",
             ]
         fn = self._const(ns, self._item(item), "IT")
@@ -433,13 +460,16 @@ _BIG = 2.0**63
 _NBIG = -_BIG
 
 
-def _depth_checkers(limit: int, most: int) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
+def _depth_checkers(
+    limit: int, most: int, longest: int | None
+) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
     """Checks of trusted free-form values: depth, entries, floats that may be big integers.
 
-    Too deep, an array or object with more than ``most`` entries, or a float of 2**63 or
-    more (possibly an integer literal orjson could not hold): the slow path decides.
-    The first checks one value; the second a ``dict[str, Any]`` bag, whose values each
-    have the whole depth, as they do on the slow path.
+    Too deep, an array or object with more than ``most`` entries, a float of 2**63 or
+    more (possibly an integer literal orjson could not hold), or, if ``longest`` is
+    given, a string or key longer than that: the slow path decides. The first checks
+    one value; the second a ``dict[str, Any]`` bag, whose values each have the whole
+    depth, as they do on the slow path.
     """
 
     def nested(value: Any, left: int) -> None:
@@ -452,15 +482,36 @@ def _depth_checkers(limit: int, most: int) -> tuple[Callable[[Any], None], Calla
             elif c is float and (x >= _BIG or x <= _NBIG):
                 raise SLOW
 
+    def measured(value: Any, left: int) -> None:
+        if left <= 0 or len(value) > most:
+            raise SLOW
+        if type(value) is dict:
+            for key in value:
+                if len(key) > size:
+                    raise SLOW
+            value = value.values()
+        for x in value:
+            c = type(x)
+            if c is str:
+                if len(x) > size:
+                    raise SLOW
+            elif c is dict or c is list:
+                measured(x, left - 1)
+            elif c is float and (x >= _BIG or x <= _NBIG):
+                raise SLOW
+
+    walk = nested if longest is None else measured
+    size = UNBOUNDED if longest is None else longest
+
     def deep(value: Any) -> None:
         c = type(value)
         if c is dict or c is list:
-            nested(value, limit)
-        elif c is float and (value >= _BIG or value <= _NBIG):
+            walk(value, limit)
+        elif (c is float and (value >= _BIG or value <= _NBIG)) or (c is str and len(value) > size):
             raise SLOW
 
     def bag(value: dict[str, Any]) -> None:
-        nested(value, limit + 1)
+        walk(value, limit + 1)
 
     return deep, bag
 
