@@ -14,7 +14,6 @@ make your own `Converter` for other limits.
 
 from __future__ import annotations
 
-import difflib
 import pathlib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -166,6 +165,8 @@ class Converter:
 
 
 def _unknown_message(key: str, plan: ClassPlan) -> str:
+    import difflib  # noqa: PLC0415 - only a document with a mistake needs it
+
     message = "unknown field"
     close = difflib.get_close_matches(key, sorted(plan.keys), n=1, cutoff=0.75)
     if close:
