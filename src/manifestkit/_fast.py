@@ -35,16 +35,15 @@ from typing import Any
 import attrs
 
 from ._codegen import SLOW, Slow, build_lines, compile_function
+from ._freeform import trusted_checks, untrusted_copies
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
 from ._values import (
     INT_MAX,
     INT_MIN,
-    UNBOUNDED,
     Limits,
     Problems,
     check_str,
-    json_value,
     python_fits,
     to_date,
     to_datetime,
@@ -129,9 +128,9 @@ class FastStructurer:
         return name
 
     def _namespace(self) -> dict[str, Any]:
-        limit = self.limits.max_depth
-        longest = self.limits.max_string if self.measured else None
-        trusted_deep, trusted_bag = _depth_checkers(limit, self.limits.max_items, longest)
+        deep, bag = trusted_checks(self.limits, measured=self.measured)
+        copy, copy_bag = untrusted_copies(self.limits, preserved=False)
+        _, keep_bag = untrusted_copies(self.limits, preserved=True)
         return {
             "SLOW": SLOW,
             "MISSING": _MISSING,
@@ -145,10 +144,11 @@ class FastStructurer:
             "UUID": _slow_on_problems(to_uuid),
             "PATH": _slow_on_problems(lambda v, c: to_path(v, c, self.limits.max_string)),
             "LIT": _slow_on_problems(to_literal),
-            "JSONCOPY": _slow_on_problems(lambda v: json_value(v, self.limits)),
-            "KEEPCOPY": _slow_on_problems(lambda v: json_value(v, self.limits, preserved=True)),
-            "DEEP": trusted_deep,
-            "BAG": trusted_bag,
+            "DEEP": deep,
+            "BAG": bag,
+            "COPY": copy,
+            "COPYBAG": copy_bag,
+            "KEEPBAG": keep_bag,
             "MAXITEMS": self.limits.max_items,
             "MAXSTR": self.limits.max_string,
             "BIG": _BIG,
@@ -212,14 +212,17 @@ class FastStructurer:
             lines.append(f"{p}if {found}: raise SLOW")
             values[_UNKNOWN] = "NO_UNKNOWN"
         else:
-            keep = "DEEP" if self.trusted else "KEEPCOPY"
+            # Unknown fields are a bag: each value may nest as deep as any free-form value.
             known = self._const(ns, plan.keys, "KNOWN")
             unk = f"unk{tag}"
+            pick = f"{{k: {d}[k] for k in {d} if k not in {known}}}"
             lines += [
                 f"{p}if {found}:",
-                f"{p}    {unk} = {{k: {d}[k] for k in {d} if k not in {known}}}",
-                f"{p}    if len({unk}) > MAXITEMS: raise SLOW",
-                f"{p}    {unk} = {keep}({unk}) or {unk}",
+                *(
+                    [f"{p}    {unk} = {pick}", f"{p}    BAG({unk})"]
+                    if self.trusted
+                    else [f"{p}    {unk} = KEEPBAG({pick})"]
+                ),
                 f"{p}else:",
                 f"{p}    {unk} = NO_UNKNOWN",
             ]
@@ -310,49 +313,12 @@ class FastStructurer:
             ]
         if k in (Kind.LIST, Kind.VARTUPLE):
             return self._emit_list(node, v, t, ind, ns, stack)
-        if k is Kind.DICT and trusted and node.args[0].kind is Kind.ANY:
-            # A free-form bag the parser made: one walk checks it, and it is kept.
-            return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
-        if k is Kind.DICT and trusted and node.args[0].kind is Kind.STR:
-            measure = (
-                [
-                    f"{p}for _x in {v}:",
-                    f"{p}    if len(_x) > MAXSTR: raise SLOW",
-                    f"{p}for _x in {v}.values():",
-                    f"{p}    if type(_x) is not str or len(_x) > MAXSTR: raise SLOW",
-                ]
-                if self.measured
-                else [f"{p}for _x in {v}.values():", f"{p}    if type(_x) is not str: raise SLOW"]
-            )
-            return [
-                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
-                *measure,
-                f"{p}{t} = {v}",
-            ]
         if k is Kind.DICT:
-            item = self._const(ns, self._item(node.args[0]), "IT")
-            keys = (
-                (
-                    [f"{p}for _k in {v}:", f"{p}    if len(_k) > MAXSTR: raise SLOW"]
-                    if self.measured
-                    else []
-                )
-                if trusted
-                else [
-                    f"{p}for _k in {v}:",
-                    f"{p}    if type(_k) is not str or len(_k) > MAXSTR: raise SLOW",
-                    f"{p}    if BADSTR(_k): raise SLOW",
-                ]
-            )
-            return [
-                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
-                *keys,
-                f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
-            ]
+            return self._emit_dict(node, v, t, p, ns)
         if k is Kind.ANY:
             if trusted:
                 return [f"{p}DEEP({v})", f"{p}{t} = {v}"]
-            return [f"{p}{t} = JSONCOPY({v})"]
+            return [f"{p}{t} = COPY({v})"]
         if k is Kind.DATETIME:
             return [f"{p}{t} = DT({v})"]
         if k is Kind.DATE:
@@ -389,6 +355,49 @@ class FastStructurer:
         if k is Kind.UNION:
             return self._emit_union(node, v, t, p, ns)
         raise AssertionError(k)  # pragma: no cover
+
+    def _emit_dict(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+        trusted = self.trusted
+        if node.args[0].kind is Kind.ANY:
+            if not trusted:
+                return [f"{p}{t} = COPYBAG({v})"]
+            # A free-form bag the parser made: one walk checks it, and it is kept.
+            return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
+        if trusted and node.args[0].kind is Kind.STR:
+            measure = (
+                [
+                    f"{p}for _x in {v}:",
+                    f"{p}    if len(_x) > MAXSTR: raise SLOW",
+                    f"{p}for _x in {v}.values():",
+                    f"{p}    if type(_x) is not str or len(_x) > MAXSTR: raise SLOW",
+                ]
+                if self.measured
+                else [f"{p}for _x in {v}.values():", f"{p}    if type(_x) is not str: raise SLOW"]
+            )
+            return [
+                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
+                *measure,
+                f"{p}{t} = {v}",
+            ]
+        item = self._const(ns, self._item(node.args[0]), "IT")
+        keys = (
+            (
+                [f"{p}for _k in {v}:", f"{p}    if len(_k) > MAXSTR: raise SLOW"]
+                if self.measured
+                else []
+            )
+            if trusted
+            else [
+                f"{p}for _k in {v}:",
+                f"{p}    if type(_k) is not str or len(_k) > MAXSTR: raise SLOW",
+                f"{p}    if not _k.isascii() and BADSTR(_k): raise SLOW",
+            ]
+        )
+        return [
+            f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
+            *keys,
+            f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
+        ]
 
     def _emit_list(
         self,
@@ -457,63 +466,6 @@ class FastStructurer:
 _INLINE_DEPTH = 4
 """Classes nested deeper than this call their own function."""
 _BIG = 2.0**63
-_NBIG = -_BIG
-
-
-def _depth_checkers(
-    limit: int, most: int, longest: int | None
-) -> tuple[Callable[[Any], None], Callable[[Any], None]]:
-    """Checks of trusted free-form values: depth, entries, floats that may be big integers.
-
-    Too deep, an array or object with more than ``most`` entries, a float of 2**63 or
-    more (possibly an integer literal orjson could not hold), or, if ``longest`` is
-    given, a string or key longer than that: the slow path decides. The first checks
-    one value; the second a ``dict[str, Any]`` bag, whose values each have the whole
-    depth, as they do on the slow path.
-    """
-
-    def nested(value: Any, left: int) -> None:
-        if left <= 0 or len(value) > most:
-            raise SLOW
-        for x in value.values() if type(value) is dict else value:
-            c = type(x)
-            if c is dict or c is list:
-                nested(x, left - 1)
-            elif c is float and (x >= _BIG or x <= _NBIG):
-                raise SLOW
-
-    def measured(value: Any, left: int) -> None:
-        if left <= 0 or len(value) > most:
-            raise SLOW
-        if type(value) is dict:
-            for key in value:
-                if len(key) > size:
-                    raise SLOW
-            value = value.values()
-        for x in value:
-            c = type(x)
-            if c is str:
-                if len(x) > size:
-                    raise SLOW
-            elif c is dict or c is list:
-                measured(x, left - 1)
-            elif c is float and (x >= _BIG or x <= _NBIG):
-                raise SLOW
-
-    walk = nested if longest is None else measured
-    size = UNBOUNDED if longest is None else longest
-
-    def deep(value: Any) -> None:
-        c = type(value)
-        if c is dict or c is list:
-            walk(value, limit)
-        elif (c is float and (value >= _BIG or value <= _NBIG)) or (c is str and len(value) > size):
-            raise SLOW
-
-    def bag(value: dict[str, Any]) -> None:
-        walk(value, limit + 1)
-
-    return deep, bag
 
 
 def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:
