@@ -28,6 +28,7 @@ one ``len()`` per string and key.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -103,7 +104,9 @@ class FastStructurer:
         self.portable = portable
         self._classes: dict[type, Fn] = {}
         self._items: dict[int, Fn] = {}
-        self._names = 0
+        # next() on a count is atomic: threads generating functions at once never
+        # hand one function the same name twice (``+= 1`` could).
+        self._names = itertools.count(1)
 
     # ------------------------------------------------------------ public
 
@@ -122,8 +125,7 @@ class FastStructurer:
     # ------------------------------------------------------- generation
 
     def _const(self, ns: dict[str, Any], value: Any, prefix: str = "C") -> str:
-        self._names += 1
-        name = f"{prefix}{self._names}"
+        name = f"{prefix}{next(self._names)}"
         ns[name] = value
         return name
 
@@ -173,8 +175,8 @@ class FastStructurer:
         """
         p = " " * ind
         plan = get_plan(cls)
-        self._names += 1
-        tag = f"_{self._names}" if len(stack) > 1 else ""
+        number = next(self._names)
+        tag = f"_{number}" if len(stack) > 1 else ""
         lines = [f"{p}if type({d}) is not dict: raise SLOW"]
         # Unknown keys are counted, not looked for: every required key was found (or
         # KeyError), and ``m`` counts the optional ones that were not, so the document
@@ -299,8 +301,7 @@ class FastStructurer:
             return [f"{p}if type({v}) is not bool: raise SLOW", f"{p}{t} = {v}"]
         if k is Kind.CLASS:
             if self._inline(node.target, stack):
-                self._names += 1
-                x = f"_d_{self._names}"
+                x = f"_d_{next(self._names)}"
                 body = self._body(node.target, x, t, ind, ns, (*stack, node.target))
                 return [f"{p}{x} = {v}", *body]
             return [f"{p}{t} = {self._const(ns, self.function(node.target), 'F')}({v})"]
@@ -413,8 +414,8 @@ class FastStructurer:
         wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
         lines = [f"{p}if type({v}) is not list or len({v}) > MAXITEMS: raise SLOW"]
         if item.kind is Kind.CLASS and self._inline(item.target, stack):
-            self._names += 1
-            out, x, o = (f"{name}_{self._names}" for name in ("_out", "_d", "_o"))
+            number = next(self._names)
+            out, x, o = (f"{name}_{number}" for name in ("_out", "_d", "_o"))
             body = self._body(item.target, x, o, ind + 4, ns, (*stack, item.target))
             return [
                 *lines,
