@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +18,35 @@ def test_dir_matches_all() -> None:
 
     public = {name for name in dir(mk) if not name.startswith("_")}
     assert public - {"schemas"} == set(mk.__all__) - {"__version__"}
+
+
+def test_every_public_name_resolves_to_its_module_object() -> None:
+    for name in mk.__all__:
+        value = getattr(mk, name)
+        module = mk._LAZY.get(name)
+        if module is not None:
+            assert value is getattr(importlib.import_module(f"manifestkit.{module}"), name)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        mk.nothing  # noqa: B018 - the lookup is the test
+
+
+def test_a_bare_import_loads_only_the_core() -> None:
+    code = "import sys, manifestkit; print(' '.join(sorted(sys.modules)))"
+    out = set(
+        subprocess.run(
+            [sys.executable, "-I", "-c", code], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "manifestkit._io" in out
+    later = {f"manifestkit.{m}" for m in mk._LAZY.values()}
+    assert later == {
+        f"manifestkit.{m}"
+        for m in ("_integrity", "_jsonschema", "_paths", "_provenance", "_sidecar")
+    }
+    assert not later & out
+    assert not {m for m in out if m.startswith("manifestkit.schemas")}
+    # (Only our own imports are checked: under coverage the child process imports more.)
+    assert "cattrs" not in out  # the slow path's converter is built on first need
 
 
 def test_all_has_no_duplicates() -> None:

@@ -24,6 +24,7 @@ SLOW_PATH = _Structurer(LIMITS, lenient=False)
 FAST = {
     "untrusted": FastStructurer(LIMITS, trusted=False),
     "trusted": FastStructurer(LIMITS, trusted=True),
+    "measured": FastStructurer(LIMITS, trusted=True, measured=True),
     "portable": FastStructurer(LIMITS, trusted=False, portable=True),
 }
 
@@ -61,7 +62,7 @@ def test_valid_documents_take_the_fast_path(k: Kitchen) -> None:
     doc = _json_doc(k)
     for kind in FAST:
         got = _fast(copy.deepcopy(doc), Kitchen, kind)
-        if kind == "trusted" and _has_big_float(doc):
+        if kind in ("trusted", "measured") and _has_big_float(doc):
             # A float of 2**63 or more may be an integer literal orjson rounded: by design
             # the trusted path leaves such documents to the exact path.
             assert got in (k, Slow)
@@ -121,9 +122,10 @@ def test_fast_and_slow_agree_on_mutated_documents(case: tuple[type, Any]) -> Non
     fast = _fast(copy.deepcopy(doc), cls, "untrusted")
     # Whatever one path accepts, the other accepts, with an equal result.
     assert fast == slow
-    trusted = _fast(copy.deepcopy(doc), cls, "trusted")
-    if trusted is not Slow:
-        assert trusted == slow
+    for kind in ("trusted", "measured"):
+        trusted = _fast(copy.deepcopy(doc), cls, kind)
+        if trusted is not Slow:
+            assert trusted == slow
 
 
 def test_a_float_that_may_hide_a_big_integer_leaves_the_trusted_path() -> None:
@@ -154,6 +156,8 @@ TIGHT_FAST = FastStructurer(TIGHT, trusted=False)
 ITEMS = Limits(max_depth=3, max_items=2)
 ITEMS_SLOW = _Structurer(ITEMS, lenient=False)
 ITEMS_TRUSTED = FastStructurer(ITEMS, trusted=True)
+# Documents longer than max_string bytes take a trusted path that measures strings.
+TIGHT_MEASURED = FastStructurer(TIGHT, trusted=True, measured=True)
 
 
 def _path(run: Any, data: Any, cls: type) -> Any:
@@ -171,6 +175,9 @@ def test_fast_and_slow_agree_under_tight_limits(case: tuple[type, Any]) -> None:
     trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, cls)
     if trusted is not Slow:
         assert trusted == _path(ITEMS_SLOW.structure, doc, cls)
+    measured = _path(lambda d, c: fast_structure(TIGHT_MEASURED, d, c), doc, cls)
+    if measured is not Slow:
+        assert measured == slow
 
 
 def test_a_long_list_or_string_leaves_the_fast_path_for_the_one_that_reports_it() -> None:
@@ -186,3 +193,70 @@ def test_a_long_list_or_string_leaves_the_fast_path_for_the_one_that_reports_it(
     with pytest.raises(mk.ValidationError) as info:
         mk.from_dict(cache, Cache, limits=ITEMS)
     assert info.value.errors == [("entries", "array has 3 items; the limit is 2")]
+
+
+@mk.block
+class Node:
+    """A class that contains itself: its body is inlined once, then its function is called."""
+
+    name: str
+    children: list[Node] = mk.field(factory=list)
+    twin: Pair | None = None
+
+
+@mk.block
+class Pair:
+    """With Node, a pair of classes that contain each other."""
+
+    left: Node
+    weight: float = 0.0
+
+
+def _tree(depth: int) -> Node:
+    if depth == 0:
+        return Node(name="leaf")
+    child = _tree(depth - 1)
+    return Node(name=f"n{depth}", children=[child, child], twin=Pair(left=child, weight=depth))
+
+
+@pytest.mark.parametrize("kind", list(FAST))
+def test_classes_that_contain_themselves_take_the_fast_path(kind: str) -> None:
+    tree = _tree(7)  # deeper than the inlined levels: the generated functions call themselves
+    assert _fast(_json_doc(tree), Node, kind) == tree
+
+
+def test_a_deep_mistake_in_a_class_that_contains_itself_leaves_the_fast_path() -> None:
+    doc = _json_doc(_tree(6))
+    leaf = doc["children"][1]["twin"]["left"]["children"][0]["twin"]["left"]
+    leaf["children"][0]["name"] = 7
+    for kind in FAST:
+        assert _fast(copy.deepcopy(doc), Node, kind) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(doc, Node)
+    assert info.value.errors == [
+        (
+            "children[1].twin.left.children[0].twin.left.children[0].name",
+            "expected a string, found an integer (7)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        ({"title": "t" * 9}, "title"),
+        ({"owner": "o", "entries": [{"name": "n", "note": "t" * 9}]}, "entries[0].note"),
+        ({"owner": "o", "meta": {"name": "n", "t" * 9: 1}}, "meta"),
+        ({"owner": "o", "meta": {"name": "n", "x": ["t" * 9]}}, "meta.x[0]"),
+    ],
+)
+def test_a_document_longer_than_max_string_has_its_strings_measured(
+    doc: dict[str, Any], path: str
+) -> None:
+    cls = Small if "title" in doc else Cache
+    raw = json.dumps(doc).encode()
+    assert len(raw) > TIGHT.max_string  # so the reader takes the measured trusted path
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(raw, cls, limits=TIGHT)
+    assert [p for p, _ in info.value.errors] == [path]
+    assert "the limit is 8" in info.value.errors[0][1]

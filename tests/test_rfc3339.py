@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 import orjson
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
-from manifestkit._rfc3339 import ORJSON_DATETIME, check_datetime, parse_date, parse_datetime
+from manifestkit._rfc3339 import (
+    ORJSON_DATETIME,
+    by_hand,
+    check_datetime,
+    parse_date,
+    parse_datetime,
+)
 from strategies import rfc3339_datetimes
 
 UTC = timezone.utc
@@ -83,3 +91,36 @@ def test_what_orjson_writes_parses_back_exactly(value: datetime) -> None:
     assert (back.tzinfo is None) == (value.tzinfo is None)
     if value.utcoffset() == timedelta(0):
         assert text.endswith("Z")
+
+
+def _pieces(*choices: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(choices)
+
+
+# Date-time texts near every edge the shortcut through datetime.fromisoformat must
+# agree on: years 0 and 9999, invalid months and days, hour 24, minute and second
+# 60, fractions of 0 to 7 digits, offsets in and out of range, -00:00, lower case.
+EDGY_DATETIMES = st.tuples(
+    _pieces("2026", "0001", "9999", "0000", "2024", "1900"),
+    _pieces("01", "02", "12", "13", "00"),
+    _pieces("01", "28", "29", "30", "31", "00", "32"),
+    _pieces("T", "t", " "),
+    _pieces("00", "23", "24", "12"),
+    _pieces("00", "59", "60"),
+    _pieces("00", "59", "60"),
+    _pieces("", ".1", ".12", ".123", ".1234", ".12345", ".123456", ".1234567", "."),
+    _pieces("", "Z", "z", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+05:60", "+0530"),
+).map(lambda p: f"{p[0]}-{p[1]}-{p[2]}{p[3]}{p[4]}:{p[5]}:{p[6]}{p[7]}{p[8]}")
+
+
+def _outcome(parse: Callable[[str], datetime], text: str) -> object:
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        return str(exc)
+    return (value, value.tzinfo, value.utcoffset(), value.isoformat())
+
+
+@given(EDGY_DATETIMES)
+def test_the_shortcut_reads_every_text_as_the_full_parser_does(text: str) -> None:
+    assert _outcome(parse_datetime, text) == _outcome(by_hand, text)

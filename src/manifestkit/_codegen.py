@@ -6,11 +6,12 @@ source is built as text, compiled, and registered with `linecache` so
 tracebacks show it.
 
 Building a frozen slotted instance is the largest single cost of decoding.
-`instance_builder` returns the fastest constructor that is correct on the
-running interpreter: on CPython, a plain slotted "twin" class with the same
-slot layout is instantiated and its ``__class__`` switched to the frozen class
-(no frozen ``__setattr__`` per field); where that is not allowed, the portable
-path sets each slot through its descriptor.
+`build_lines` emits the fastest construction that is correct on the running
+interpreter, inline in the generated function: on CPython, a plain slotted
+"twin" class with the same slot layout is instantiated, its slots stored
+directly and its ``__class__`` switched to the frozen class (no frozen
+``__setattr__`` per field, no ``__init__`` frame); where that is not allowed,
+the portable path sets each slot through its descriptor.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import linecache
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SLOW", "Slow", "compile_function", "instance_builder"]
+__all__ = ["SLOW", "Slow", "build_lines", "compile_function"]
 
 _COUNTER = itertools.count()
 
@@ -43,47 +44,50 @@ def compile_function(name: str, lines: list[str], namespace: dict[str, Any]) -> 
     return fn
 
 
-def _twin_builder(cls: type, names: list[str]) -> Callable[..., Any] | None:
+def _twin(cls: type, names: list[str]) -> type | None:
+    """A plain slotted class with ``cls``'s slot layout, if instances may switch to ``cls``."""
     slots = cls.__dict__.get("__slots__")
     if cls.__bases__ != (object,) or slots is None or list(slots) != names:
         return None
-    args = ", ".join(f"v{i}" for i in range(len(names)))
-    body = [f"def __init__(self, {args}):"] + [f"    self.{n} = v{i}" for i, n in enumerate(names)]
-    twin_ns: dict[str, Any] = {}
-    init = compile_function("__init__", body, twin_ns)
-    twin = type(f"{cls.__name__}Twin", (), {"__slots__": tuple(names), "__init__": init})
-    lines = [
-        f"def build({args}):",
-        f"    o = TWIN({args})",
-        "    o.__class__ = CLS",
-        "    return o",
-    ]
-    build = compile_function("build", lines, {"TWIN": twin, "CLS": cls})
+    twin = type(f"{cls.__name__}Twin", (), {"__slots__": tuple(names)})
+    probe = twin()
+    for i, n in enumerate(names):
+        setattr(probe, n, i)
     try:
-        probe = build(*range(len(names)))
+        probe.__class__ = cls
     except TypeError:  # the interpreter refuses the __class__ switch
         return None
     if type(probe) is not cls or [getattr(probe, n) for n in names] != list(range(len(names))):
         return None  # pragma: no cover - a layout this code does not understand
-    return build
+    return twin
 
 
-def _descriptor_builder(cls: type, names: list[str]) -> Callable[..., Any]:
-    args = ", ".join(f"v{i}" for i in range(len(names)))
-    ns: dict[str, Any] = {"NEW": object.__new__, "CLS": cls}
-    lines = [f"def build({args}):", "    o = NEW(CLS)"]
-    for i, n in enumerate(names):
-        ns[f"SET{i}"] = getattr(cls, n).__set__
-        lines.append(f"    SET{i}(o, v{i})")
-    lines.append("    return o")
-    return compile_function("build", lines, ns)
+def build_lines(
+    cls: type,
+    names: list[str],
+    values: list[str],
+    const: Callable[[Any], str],
+    *,
+    pad: str = "    ",
+    target: str = "o",
+    portable: bool = False,
+) -> list[str]:
+    """Source lines that build a ``cls`` instance in ``target`` without ``__init__``.
 
-
-def instance_builder(cls: type, names: list[str], *, portable: bool = False) -> Callable[..., Any]:
-    """A function taking every slot's value, in ``names`` order, returning an instance.
-
-    It bypasses ``__init__``: the caller has already checked every value.
-    ``portable`` forces the descriptor path (tests run both).
+    ``values`` are the expressions of the slots' values, in ``names`` order; the
+    caller has already checked every one. ``const`` puts a value in the generated
+    function's namespace and returns its name. On CPython a plain slotted twin is
+    built, its slots stored directly, and its ``__class__`` switched to ``cls``
+    (no frozen ``__setattr__`` per field); elsewhere, or with ``portable`` (tests
+    run both), each slot is set through its descriptor.
     """
-    builder = None if portable else _twin_builder(cls, names)
-    return builder or _descriptor_builder(cls, names)
+    twin = None if portable else _twin(cls, names)
+    if twin is not None:
+        lines = [f"{pad}{target} = {const(twin)}()"]
+        lines += [f"{pad}{target}.{n} = {v}" for n, v in zip(names, values, strict=True)]
+        return [*lines, f"{pad}{target}.__class__ = {const(cls)}"]
+    lines = [f"{pad}{target} = {const(object.__new__)}({const(cls)})"]
+    return lines + [
+        f"{pad}{const(getattr(cls, n).__set__)}({target}, {v})"
+        for n, v in zip(names, values, strict=True)
+    ]

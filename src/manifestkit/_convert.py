@@ -14,7 +14,6 @@ make your own `Converter` for other limits.
 
 from __future__ import annotations
 
-import difflib
 import pathlib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -81,6 +80,7 @@ class Converter:
         self._fast = {
             trusted: FastStructurer(self.limits, trusted=trusted) for trusted in (False, True)
         }
+        self._measured = FastStructurer(self.limits, trusted=True, measured=True)
         self._wire = {copy: WireWriter(self._write_limits, copy=copy) for copy in (False, True)}
 
     def wire(self, obj: Any) -> dict[str, Any]:
@@ -95,13 +95,12 @@ class Converter:
         """Internal: the fast path for data orjson just parsed; None if it cannot take it.
 
         ``size`` is the length of the parsed bytes. No string orjson makes is longer
-        than its input, so the trusted path does not measure strings; a document longer
-        than ``max_string`` bytes is left to the paths that do.
+        than its input, so for a document of at most ``max_string`` bytes the trusted
+        path does not measure strings; a longer one takes the path that does.
         """
-        if size > self.limits.max_string:
-            return None
+        fast = self._fast[True] if size <= self.limits.max_string else self._measured
         try:
-            result: T = fast_structure(self._fast[True], data, cls)
+            result: T = fast_structure(fast, data, cls)
         except Slow:
             return None
         return result
@@ -166,6 +165,8 @@ class Converter:
 
 
 def _unknown_message(key: str, plan: ClassPlan) -> str:
+    import difflib  # noqa: PLC0415 - only a document with a mistake needs it
+
     message = "unknown field"
     close = difflib.get_close_matches(key, sorted(plan.keys), n=1, cutoff=0.75)
     if close:

@@ -2,9 +2,9 @@
 
 Profiling cattrs' own generated hooks showed the cost is one hook call per
 field; so for each class a single function is generated that inlines the
-checks of every field (``v.__class__ is str``, ``d.get(key, MISSING)`` for
-optional fields, one subset test for unknown keys) and builds the instance
-without ``__init__`` (see `_codegen.instance_builder`).
+checks of every field (``type(v) is str``, ``d.get(key, MISSING)`` for
+optional fields, unknown keys found by counting) and builds the instance
+without ``__init__`` (see `_codegen.build_lines`).
 
 A fast function never reports errors: on anything unusual it raises `Slow`,
 and the converter runs the detailed cattrs path, which is the authority and
@@ -20,20 +20,23 @@ is untrusted and fully checked.
 The limits cost one ``len()`` per array, object and (untrusted) string, never
 a second walk: an array or object with more than ``max_items`` entries, or a
 string longer than ``max_string``, goes to the slow path, which reports it.
-Trusted strings are not measured at all: a string orjson makes is never longer
-than the bytes it was parsed from, and the converter only takes the trusted
-path for documents of at most ``max_string`` bytes.
+Trusted strings are not measured in documents of at most ``max_string`` bytes:
+a string orjson makes is never longer than the bytes it was parsed from. For
+longer documents the converter uses a *measured* trusted structurer, which adds
+one ``len()`` per string and key.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from ._codegen import SLOW, Slow, compile_function, instance_builder
+from ._codegen import SLOW, Slow, build_lines, compile_function
+from ._freeform import trusted_checks, untrusted_copies
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
 from ._values import (
@@ -42,7 +45,6 @@ from ._values import (
     Limits,
     Problems,
     check_str,
-    json_value,
     python_fits,
     to_date,
     to_datetime,
@@ -87,14 +89,24 @@ def _run_check(check: Callable[[Any], Any], value: Any) -> bool:
 class FastStructurer:
     """Generates and caches the fast structure functions for one kind of input."""
 
-    def __init__(self, limits: Limits, *, trusted: bool, portable: bool = False) -> None:
-        """``portable`` forces the descriptor instance builder (for tests)."""
+    def __init__(
+        self, limits: Limits, *, trusted: bool, measured: bool = False, portable: bool = False
+    ) -> None:
+        """Make the structurer of one kind of input; functions are generated on first use.
+
+        ``measured`` bounds the length of trusted strings too (for documents of more
+        than ``max_string`` bytes); ``portable`` forces the descriptor instance builder
+        (for tests).
+        """
         self.limits = limits
         self.trusted = trusted
+        self.measured = measured or not trusted
         self.portable = portable
         self._classes: dict[type, Fn] = {}
         self._items: dict[int, Fn] = {}
-        self._names = 0
+        # next() on a count is atomic: threads generating functions at once never
+        # hand one function the same name twice (``+= 1`` could).
+        self._names = itertools.count(1)
 
     # ------------------------------------------------------------ public
 
@@ -113,14 +125,14 @@ class FastStructurer:
     # ------------------------------------------------------- generation
 
     def _const(self, ns: dict[str, Any], value: Any, prefix: str = "C") -> str:
-        self._names += 1
-        name = f"{prefix}{self._names}"
+        name = f"{prefix}{next(self._names)}"
         ns[name] = value
         return name
 
     def _namespace(self) -> dict[str, Any]:
-        limit = self.limits.max_depth
-        trusted_deep = _depth_checker(limit, self.limits.max_items)
+        deep, bag = trusted_checks(self.limits, measured=self.measured)
+        copy, copy_bag = untrusted_copies(self.limits, preserved=False)
+        _, keep_bag = untrusted_copies(self.limits, preserved=True)
         return {
             "SLOW": SLOW,
             "MISSING": _MISSING,
@@ -134,80 +146,137 @@ class FastStructurer:
             "UUID": _slow_on_problems(to_uuid),
             "PATH": _slow_on_problems(lambda v, c: to_path(v, c, self.limits.max_string)),
             "LIT": _slow_on_problems(to_literal),
-            "JSONCOPY": _slow_on_problems(lambda v: json_value(v, self.limits)),
-            "KEEPCOPY": _slow_on_problems(lambda v: json_value(v, self.limits, preserved=True)),
-            "DEEP": trusted_deep,
+            "DEEP": deep,
+            "BAG": bag,
+            "COPY": copy,
+            "COPYBAG": copy_bag,
+            "KEEPBAG": keep_bag,
             "MAXITEMS": self.limits.max_items,
             "MAXSTR": self.limits.max_string,
             "BIG": _BIG,
+            "NBIG": -_BIG,
             "CHECK": _run_check,
         }
 
     def _generate(self, cls: type) -> Fn:
-        plan = get_plan(cls)
         ns = self._namespace()
-        ns["KNOWN"] = plan.keys
-        lines = ["def structure(d):", "    if d.__class__ is not dict: raise SLOW"]
-        if plan.info.unknown == "forbid":
-            lines.append("    if not d.keys() <= KNOWN: raise SLOW")
-            unknown = "NO_UNKNOWN"
-        else:
-            keep = "DEEP" if self.trusted else "KEEPCOPY"
-            lines += [
-                "    if d.keys() <= KNOWN:",
-                "        unk = NO_UNKNOWN",
-                "    else:",
-                "        unk = {k: d[k] for k in d if k not in KNOWN}",
-                "        if len(unk) > MAXITEMS: raise SLOW",
-                f"        unk = {keep}(unk) or unk",
-            ]
-            unknown = "unk"
-        values: dict[str, str] = {_UNKNOWN: unknown}
+        body = self._body(cls, "d", "o", 4, ns, (cls,))
+        return compile_function("structure", ["def structure(d):", *body, "    return o"], ns)
+
+    def _body(
+        self, cls: type, d: str, o: str, ind: int, ns: dict[str, Any], stack: tuple[type, ...]
+    ) -> list[str]:
+        """Lines that structure the dict in variable ``d`` into a ``cls`` instance in ``o``.
+
+        A nested class's body is inlined into its parent's (no call per instance), up
+        to `_INLINE_DEPTH` levels; a class that contains itself calls its own function.
+        The value being checked is always in ``v``: a nested body may reuse it, since
+        its parent has finished with ``v`` by the time the nested value is built.
+        """
+        p = " " * ind
+        plan = get_plan(cls)
+        number = next(self._names)
+        tag = f"_{number}" if len(stack) > 1 else ""
+        lines = [f"{p}if type({d}) is not dict: raise SLOW"]
+        # Unknown keys are counted, not looked for: every required key was found (or
+        # KeyError), and ``m`` counts the optional ones that were not, so the document
+        # has ``len(d) + m - len(KNOWN)`` keys that are not declared. Documents that
+        # write every field (as pydantic does) never touch ``m``.
+        m = f"m{tag}"
+        optional = any(not f.required for f in plan.fields)
+        if optional:
+            lines.append(f"{p}{m} = 0")
+        values: dict[str, str] = {}
         for i, f in enumerate(plan.fields):
-            var = f"a{i}"
+            var = f"a{tag}_{i}"
             values[f.name] = var
             if f.required:
-                lines.append(f"    v = d[{f.key!r}]")
-                lines += self._emit(f.node, "v", var, 4, ns)
+                lines.append(f"{p}v = {d}[{f.key!r}]")
+                lines += self._emit(f.node, "v", var, ind, ns, stack)
             else:
-                lines += [f"    v = d.get({f.key!r}, MISSING)", "    if v is MISSING:"]
+                lines += [
+                    f"{p}v = {d}.get({f.key!r}, MISSING)",
+                    f"{p}if v is MISSING:",
+                    f"{p}    {m} += 1",
+                ]
                 if f.factory is not None:
-                    lines.append(f"        {var} = {self._const(ns, f.factory, 'FAC')}()")
+                    lines.append(f"{p}    {var} = {self._const(ns, f.factory, 'FAC')}()")
                 else:
-                    lines.append(f"        {var} = {self._const(ns, f.default, 'DEF')}")
-                lines.append("    else:")
-                lines += self._emit(f.node, "v", var, 8, ns)
+                    lines.append(f"{p}    {var} = {self._const(ns, f.default, 'DEF')}")
+                lines.append(f"{p}else:")
+                lines += self._emit(f.node, "v", var, ind + 4, ns, stack)
             if f.check is not None:
-                lines.append(f"    if CHECK({self._const(ns, f.check, 'CHK')}, {var}): raise SLOW")
+                check = self._const(ns, f.check, "CHK")
+                lines.append(f"{p}if CHECK({check}, {var}): raise SLOW")
+        count = len(plan.keys)
+        found = f"len({d}) + {m} != {count}" if optional else f"len({d}) != {count}"
+        if plan.info.unknown == "forbid":
+            lines.append(f"{p}if {found}: raise SLOW")
+            values[_UNKNOWN] = "NO_UNKNOWN"
+        else:
+            # Unknown fields are a bag: each value may nest as deep as any free-form value.
+            known = self._const(ns, plan.keys, "KNOWN")
+            unk = f"unk{tag}"
+            pick = f"{{k: {d}[k] for k in {d} if k not in {known}}}"
+            lines += [
+                f"{p}if {found}:",
+                *(
+                    [f"{p}    {unk} = {pick}", f"{p}    BAG({unk})"]
+                    if self.trusted
+                    else [f"{p}    {unk} = KEEPBAG({pick})"]
+                ),
+                f"{p}else:",
+                f"{p}    {unk} = NO_UNKNOWN",
+            ]
+            values[_UNKNOWN] = unk
         order = [a.name for a in attrs.fields(cls)]
-        ns["BUILD"] = instance_builder(cls, order, portable=self.portable)
-        lines.append(f"    o = BUILD({', '.join(values[n] for n in order)})")
+        lines += build_lines(
+            cls,
+            order,
+            [values[n] for n in order],
+            lambda value: self._const(ns, value, "B"),
+            pad=p,
+            target=o,
+            portable=self.portable,
+        )
         if getattr(cls, "__manifest_check__", None) is not None:
-            lines.append("    for _ in o.__manifest_check__(): raise SLOW")
-        lines.append("    return o")
-        return compile_function("structure", lines, ns)
+            lines.append(f"{p}for _ in {o}.__manifest_check__(): raise SLOW")
+        return lines
+
+    def _inline(self, cls: type, stack: tuple[type, ...]) -> bool:
+        return cls not in stack and len(stack) < _INLINE_DEPTH
 
     def _item(self, node: TypeNode) -> Fn:
         fn = self._items.get(id(node))
         if fn is None:
             ns = self._namespace()
-            lines = ["def item(v):", *self._emit(node, "v", "t", 4, ns), "    return t"]
+            lines = ["def item(v):", *self._emit(node, "v", "t", 4, ns, ()), "    return t"]
             fn = self._items[id(node)] = compile_function("item", lines, ns)
         return fn
 
-    def _emit(self, node: TypeNode, v: str, t: str, ind: int, ns: dict[str, Any]) -> list[str]:
+    def _emit(
+        self,
+        node: TypeNode,
+        v: str,
+        t: str,
+        ind: int,
+        ns: dict[str, Any],
+        stack: tuple[type, ...],
+    ) -> list[str]:
         p = " " * ind
         k = node.kind
         trusted = self.trusted
         if k is Kind.STR:
-            lines = [f"{p}if {v}.__class__ is not str: raise SLOW"]
+            lines = [f"{p}if type({v}) is not str: raise SLOW"]
             if not trusted:
                 lines.append(
                     f"{p}if len({v}) > MAXSTR or not {v}.isascii() and BADSTR({v}): raise SLOW"
                 )
+            elif self.measured:
+                lines.append(f"{p}if len({v}) > MAXSTR: raise SLOW")
             return [*lines, f"{p}{t} = {v}"]
         if k is Kind.INT:
-            lines = [f"{p}if {v}.__class__ is not int: raise SLOW"]
+            lines = [f"{p}if type({v}) is not int: raise SLOW"]
             if not trusted:
                 lines.append(f"{p}if {v} < INT_MIN or {v} > INT_MAX: raise SLOW")
             return [*lines, f"{p}{t} = {v}"]
@@ -215,52 +284,42 @@ class FastStructurer:
             # Trusted floats are finite, but one of 2**63 or more may be an integer
             # literal orjson could not hold: let the exact path decide.
             finite = (
-                [f"{p}    if {v} >= BIG or {v} <= -BIG: raise SLOW"]
+                [f"{p}    if {v} >= BIG or {v} <= NBIG: raise SLOW"]
                 if trusted
                 else [f"{p}    if {v} - {v} != 0.0: raise SLOW"]
             )
             return [
-                f"{p}if {v}.__class__ is float:",
+                f"{p}if type({v}) is float:",
                 *finite,
                 f"{p}    {t} = {v}",
-                f"{p}elif {v}.__class__ is int:",
+                f"{p}elif type({v}) is int:",
                 f"{p}    {t} = INTFLOAT({v})",
                 f"{p}else:",
                 f"{p}    raise SLOW",
             ]
         if k is Kind.BOOL:
-            return [f"{p}if {v}.__class__ is not bool: raise SLOW", f"{p}{t} = {v}"]
+            return [f"{p}if type({v}) is not bool: raise SLOW", f"{p}{t} = {v}"]
         if k is Kind.CLASS:
+            if self._inline(node.target, stack):
+                x = f"_d_{next(self._names)}"
+                body = self._body(node.target, x, t, ind, ns, (*stack, node.target))
+                return [f"{p}{x} = {v}", *body]
             return [f"{p}{t} = {self._const(ns, self.function(node.target), 'F')}({v})"]
         if k is Kind.OPTIONAL:
             return [
                 f"{p}if {v} is None:",
                 f"{p}    {t} = None",
                 f"{p}else:",
-                *self._emit(node.args[0], v, t, ind + 4, ns),
+                *self._emit(node.args[0], v, t, ind + 4, ns, stack),
             ]
         if k in (Kind.LIST, Kind.VARTUPLE):
-            return self._emit_list(node, v, t, p, ns)
+            return self._emit_list(node, v, t, ind, ns, stack)
         if k is Kind.DICT:
-            item = self._const(ns, self._item(node.args[0]), "IT")
-            keys = (
-                []
-                if trusted
-                else [
-                    f"{p}for _k in {v}:",
-                    f"{p}    if _k.__class__ is not str or len(_k) > MAXSTR: raise SLOW",
-                    f"{p}    if BADSTR(_k): raise SLOW",
-                ]
-            )
-            return [
-                f"{p}if {v}.__class__ is not dict or len({v}) > MAXITEMS: raise SLOW",
-                *keys,
-                f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
-            ]
+            return self._emit_dict(node, v, t, p, ns)
         if k is Kind.ANY:
             if trusted:
                 return [f"{p}DEEP({v})", f"{p}{t} = {v}"]
-            return [f"{p}{t} = JSONCOPY({v})"]
+            return [f"{p}{t} = COPY({v})"]
         if k is Kind.DATETIME:
             return [f"{p}{t} = DT({v})"]
         if k is Kind.DATE:
@@ -273,7 +332,7 @@ class FastStructurer:
             members = {m.value: m for m in node.target}
             vtype = type(next(iter(members)))
             return [
-                f"{p}if {v}.__class__ is not {self._const(ns, vtype)}: raise SLOW",
+                f"{p}if type({v}) is not {self._const(ns, vtype)}: raise SLOW",
                 f"{p}{t} = {self._const(ns, members, 'ENUM')}.get({v})",
                 f"{p}if {t} is None: raise SLOW",
             ]
@@ -282,35 +341,100 @@ class FastStructurer:
             if all(type(x) is str for x in values):
                 allowed = self._const(ns, frozenset(values))
                 return [
-                    f"{p}if {v}.__class__ is not str or {v} not in {allowed}: raise SLOW",
+                    f"{p}if type({v}) is not str or {v} not in {allowed}: raise SLOW",
                     f"{p}{t} = {v}",
                 ]
             return [f"{p}{t} = LIT({v}, {self._const(ns, values)})"]
         if k is Kind.TUPLE:
             n = len(node.args)
-            lines = [f"{p}if {v}.__class__ is not list or len({v}) != {n}: raise SLOW"]
+            lines = [f"{p}if type({v}) is not list or len({v}) != {n}: raise SLOW"]
             parts = []
             for i, child in enumerate(node.args):
-                lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns)
+                lines += self._emit(child, f"{v}[{i}]", f"{t}_{i}", ind, ns, stack)
                 parts.append(f"{t}_{i}")
             return [*lines, f"{p}{t} = ({', '.join(parts)},)"]
         if k is Kind.UNION:
             return self._emit_union(node, v, t, p, ns)
         raise AssertionError(k)  # pragma: no cover
 
-    def _emit_list(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+    def _emit_dict(self, node: TypeNode, v: str, t: str, p: str, ns: dict[str, Any]) -> list[str]:
+        trusted = self.trusted
+        if node.args[0].kind is Kind.ANY:
+            if not trusted:
+                return [f"{p}{t} = COPYBAG({v})"]
+            # A free-form bag the parser made: one walk checks it, and it is kept.
+            return [f"{p}if type({v}) is not dict: raise SLOW", f"{p}BAG({v})", f"{p}{t} = {v}"]
+        if trusted and node.args[0].kind is Kind.STR:
+            measure = (
+                [
+                    f"{p}for _x in {v}:",
+                    f"{p}    if len(_x) > MAXSTR: raise SLOW",
+                    f"{p}for _x in {v}.values():",
+                    f"{p}    if type(_x) is not str or len(_x) > MAXSTR: raise SLOW",
+                ]
+                if self.measured
+                else [f"{p}for _x in {v}.values():", f"{p}    if type(_x) is not str: raise SLOW"]
+            )
+            return [
+                f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
+                *measure,
+                f"{p}{t} = {v}",
+            ]
+        item = self._const(ns, self._item(node.args[0]), "IT")
+        keys = (
+            (
+                [f"{p}for _k in {v}:", f"{p}    if len(_k) > MAXSTR: raise SLOW"]
+                if self.measured
+                else []
+            )
+            if trusted
+            else [
+                f"{p}for _k in {v}:",
+                f"{p}    if type(_k) is not str or len(_k) > MAXSTR: raise SLOW",
+                f"{p}    if not _k.isascii() and BADSTR(_k): raise SLOW",
+            ]
+        )
+        return [
+            f"{p}if type({v}) is not dict or len({v}) > MAXITEMS: raise SLOW",
+            *keys,
+            f"{p}{t} = {{_k: {item}(_x) for _k, _x in {v}.items()}}",
+        ]
+
+    def _emit_list(
+        self,
+        node: TypeNode,
+        v: str,
+        t: str,
+        ind: int,
+        ns: dict[str, Any],
+        stack: tuple[type, ...],
+    ) -> list[str]:
+        p = " " * ind
         item = node.args[0]
         wrap = "tuple" if node.kind is Kind.VARTUPLE else ""
-        lines = [f"{p}if {v}.__class__ is not list or len({v}) > MAXITEMS: raise SLOW"]
+        lines = [f"{p}if type({v}) is not list or len({v}) > MAXITEMS: raise SLOW"]
+        if item.kind is Kind.CLASS and self._inline(item.target, stack):
+            number = next(self._names)
+            out, x, o = (f"{name}_{number}" for name in ("_out", "_d", "_o"))
+            body = self._body(item.target, x, o, ind + 4, ns, (*stack, item.target))
+            return [
+                *lines,
+                f"{p}{out} = []",
+                f"{p}for {x} in {v}:",
+                *body,
+                f"{p}    {out}.append({o})",
+                f"{p}{t} = {wrap}({out})" if wrap else f"{p}{t} = {out}",
+            ]
         if item.kind is Kind.CLASS:
             fn = self._const(ns, self.function(item.target), "F")
             return [*lines, f"{p}{t} = {wrap}([{fn}(_x) for _x in {v}])"]
         if item.kind is Kind.STR and self.trusted:
             # The parser made this list: check it and keep it.
+            measure = " or len(_x) > MAXSTR" if self.measured else ""
             return [
                 *lines,
                 f"{p}for _x in {v}:",
-                f"{p}    if _x.__class__ is not str: raise SLOW",
+                f"{p}    if type(_x) is not str{measure}: raise SLOW",
                 f"{p}{t} = {wrap}({v})" if wrap else f"{p}{t} = {v}",
             ]
         fn = self._const(ns, self._item(item), "IT")
@@ -323,9 +447,9 @@ class FastStructurer:
             }
             tags = self._const(ns, table, "TAGS")
             return [
-                f"{p}if {v}.__class__ is not dict: raise SLOW",
+                f"{p}if type({v}) is not dict: raise SLOW",
                 f"{p}_tag = {v}.get({node.tag!r}, MISSING)",
-                f"{p}_fn = {tags}.get((_tag.__class__, _tag))",
+                f"{p}_fn = {tags}.get((type(_tag), _tag))",
                 f"{p}if _fn is None: raise SLOW",
                 f"{p}{t} = _fn({v})",
             ]
@@ -340,34 +464,9 @@ class FastStructurer:
         return [f"{p}{t} = {self._const(ns, pick, 'U')}({v})"]
 
 
+_INLINE_DEPTH = 4
+"""Classes nested deeper than this call their own function."""
 _BIG = 2.0**63
-
-
-def _depth_checker(limit: int, most: int) -> Callable[[Any], None]:
-    """Check a trusted free-form value: depth, entries, and floats that may be big integers.
-
-    Too deep, an array or object with more than ``most`` entries, or a float of 2**63 or
-    more (possibly an integer literal orjson could not hold): the slow path decides.
-    """
-
-    def nested(value: Any, left: int) -> None:
-        if left <= 0 or len(value) > most:
-            raise SLOW
-        for x in value.values() if value.__class__ is dict else value:
-            c = x.__class__
-            if c is dict or c is list:
-                nested(x, left - 1)
-            elif c is float and (x >= _BIG or x <= -_BIG):
-                raise SLOW
-
-    def deep(value: Any) -> None:
-        c = value.__class__
-        if c is dict or c is list:
-            nested(value, limit)
-        elif c is float and (value >= _BIG or value <= -_BIG):
-            raise SLOW
-
-    return deep
 
 
 def fast_structure(structurer: FastStructurer, data: Any, cls: type) -> Any:

@@ -104,7 +104,7 @@ def _check_size(size: int, fmt: Any, limits: Limits, what: str, source: str | No
     raise FormatError(message, format=name, source=source)
 
 
-_GC_PAUSE_BYTES = 256 * 1024
+_GC_PAUSE_BYTES = 16 * 1024
 
 
 def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = None) -> T:

