@@ -64,7 +64,7 @@ def _json_text(value: Any) -> str:
         return pydantic_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
-    raise TypeError(f"{t.__name__} is not plain data")  # pragma: no cover - to_dict's output
+    raise TypeError(f"{type(value).__name__} is not plain data")  # pragma: no cover
 
 
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
