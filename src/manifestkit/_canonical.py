@@ -50,6 +50,7 @@ __all__ = ["canonical_json", "content_hash", "es6_number"]
 _NOTHING = attrs.NOTHING
 _FAST = CanonicalWriter(Limits())
 _LIMITS = Limits()
+_SORTED = ORJSON_DATETIME | orjson.OPT_SORT_KEYS
 
 
 def _number(x: float, path: str) -> Any:
@@ -181,7 +182,7 @@ def canonical_json(x: Any) -> bytes:
         if pause:
             gc.disable()
         try:  # the generated fast path; anything unusual goes to the path-tracking code
-            return orjson.dumps(_FAST.function(type(x))(x), option=ORJSON_DATETIME)
+            return orjson.dumps(_FAST.function(type(x))(x), option=_SORTED)
         except Exception:  # noqa: BLE001, S110 - the code below reports it with its path
             pass
         finally:

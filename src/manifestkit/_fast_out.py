@@ -45,28 +45,55 @@ _INLINE_DEPTH = 4
 """Nested classes are inlined this many levels deep; deeper ones are called."""
 
 
-def _sorted_keys(keys: list[str]) -> list[str]:
-    joined = "".join(keys)
-    if joined.isascii() or max(joined) <= "\uffff":
-        return sorted(keys)
-    return sorted(keys, key=lambda k: k.encode("utf-16-be"))
+def _bmp_keys(v: Any) -> Any:
+    """``v`` itself, once its keys are known to be strings inside the BMP.
+
+    For such keys, code point order (orjson's ``OPT_SORT_KEYS``) is RFC 8785's
+    UTF-16 code unit order; a key past U+FFFF sends the value to the exact path.
+    """
+    joined = "".join(v)  # a key that is not a string raises here
+    if not joined.isascii() and max(joined) > "\uffff":
+        raise Problems.one("a key outside the BMP")
+    return v
+
+
+_AS_IS_LOW = 1e-5
+_AS_IS_HIGH = 1e21
+"""A non-integral float whose magnitude is in [_AS_IS_LOW, _AS_IS_HIGH) is written
+by orjson as ECMAScript writes it: `canonical_number` returns it unchanged, and
+the generated code tests for that before calling it."""
 
 
 def _plain_canonical(limits: Limits) -> Fn:
+    number = canonical_number
+
     def plain(v: Any, left: int = limits.max_depth) -> Any:
         c = v.__class__
         if c is str or c is bool or v is None:
             return v
+        if c is float:
+            return canonical_number(v)
         if c is int:
             if INT_MIN <= v <= INT_MAX:
                 return v
             raise Problems.one("integer out of range")
-        if c is float:
-            return canonical_number(v)
         if c is dict:
             if left <= 0:
                 raise Problems.one("too deep")
-            return {k: plain(v[k], left - 1) for k in _sorted_keys(list(v))}
+            out = {}
+            for k, x in _bmp_keys(v).items():  # leaves are written here: no call each
+                xc = x.__class__
+                if xc is str or xc is bool or x is None:
+                    out[k] = x
+                elif xc is float:
+                    out[k] = (
+                        x
+                        if _AS_IS_LOW <= abs(x) < _AS_IS_HIGH and not x.is_integer()
+                        else number(x)
+                    )
+                else:
+                    out[k] = plain(x, left - 1)
+            return out
         if c is list:
             if left <= 0:
                 raise Problems.one("too deep")
@@ -362,32 +389,38 @@ class WireWriter(_Writer):
 
 
 class CanonicalWriter(_Writer):
-    """Generated canonical-form functions: RFC 8785 key order, canonical numbers."""
+    """Generated canonical-form functions: canonical numbers, keys checked for ``OPT_SORT_KEYS``.
+
+    What they return must be written with ``orjson.OPT_SORT_KEYS``.
+    """
 
     def _namespace(self) -> dict[str, Any]:
         return {
             "NO_UNKNOWN": NO_UNKNOWN,
             "NUM": canonical_number,
             "PLAIN": _plain_canonical(self.limits),
-            "SORTKEYS": _sorted_keys,
+            "BMPKEYS": _bmp_keys,
         }
 
     def _fields(self, cls: type) -> tuple[FieldPlan, ...]:
-        return get_plan(cls).sorted_fields
+        # Declaration order, as the wire form: orjson's OPT_SORT_KEYS sorts every
+        # object, which is RFC 8785's order for keys inside the BMP.
+        fields = get_plan(cls).fields
+        _bmp_keys([f.key for f in fields])  # no class can take this path otherwise
+        return fields
 
     def _unknown(self, d: str, u: str, src: _Source, ind: str) -> None:
-        src.lines += [
-            f"{ind}for _k, _x in {u}.items():",
-            f"{ind}    {d}[_k] = PLAIN(_x)",
-            f"{ind}{d} = {{_k: {d}[_k] for _k in SORTKEYS(list({d}))}}",
-        ]
+        src.lines.append(f"{ind}{d}.update(PLAIN(dict({u})))")
 
     def _leaf(self, node: TypeNode, v: str) -> str:
         k = node.kind
         if k in _SCALARS:
             return v
-        if k is Kind.FLOAT:
-            return f"NUM({v})"
+        if k is Kind.FLOAT:  # the common case without a call; `canonical_number` otherwise
+            return (
+                f"({v} if {_AS_IS_LOW!r} <= abs({v}) < {_AS_IS_HIGH!r} "
+                f"and not {v}.is_integer() else NUM({v}))"
+            )
         if k is Kind.ENUM:
             return f"{v}._value_"
         if k is Kind.UUID:
@@ -399,8 +432,10 @@ class CanonicalWriter(_Writer):
         raise AssertionError(k)  # pragma: no cover
 
     def _dict(self, node: TypeNode, v: str, src: _Source) -> str:
-        # Each nesting level has its own key name: an inner comprehension must not
+        # Each nesting level has its own names: an inner comprehension must not
         # see its own key where it means its parent's.
-        k = src.name("_k")
-        inner = self._flat(node.args[0], f"{v}[{k}]", src)
-        return f"{{{k}: {inner} for {k} in SORTKEYS(list({v}))}}"
+        if node.args[0].kind is Kind.ANY:
+            return f"PLAIN({v})"  # its loop writes the leaves without a call each
+        k, x = src.name("_k"), src.name("_x")
+        inner = self._flat(node.args[0], x, src)
+        return f"{{{k}: {inner} for {k}, {x} in BMPKEYS({v}).items()}}"
