@@ -16,6 +16,7 @@ import struct
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 import manifestkit as mk
 import manifestkit._demo
 from manifestkit._canonical import es6_number
+from manifestkit._rfc3339 import ORJSON_DATETIME
+from manifestkit._values import Problems
 from models import Cache, Inner, Kitchen, Small
 from strategies import INT64, KEYS, caches, json_objects, json_values, kitchens
 
@@ -216,16 +219,35 @@ def test_the_generated_canonical_form_agrees_with_the_path_tracking_one(
         Cache,
     )
     for obj in (k, c):
-        fast = orjson_dumps(_FAST.function(type(obj))(obj))
-        assert fast == orjson_dumps(_typed(obj, ""))
-        assert fast == mk.canonical_json(obj)
+        exact = orjson_dumps(_typed(obj, ""))
+        assert mk.canonical_json(obj) == exact
+        try:
+            fast = orjson.dumps(
+                _FAST.function(type(obj))(obj), option=ORJSON_DATETIME | orjson.OPT_SORT_KEYS
+            )
+        except Problems:  # a key past U+FFFF, where code point and UTF-16 order differ
+            assert max(_keys(obj)) > "\uffff"
+        else:
+            assert fast == exact
+
+
+def _keys(obj: Any) -> str:
+    found: list[str] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            found.extend(v)
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(mk.to_dict(obj))
+    return "".join(found) or " "
 
 
 def orjson_dumps(value: Any) -> bytes:
-    import orjson
-
-    from manifestkit._rfc3339 import ORJSON_DATETIME
-
     return orjson.dumps(value, option=ORJSON_DATETIME)
 
 

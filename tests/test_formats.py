@@ -6,12 +6,13 @@ import importlib
 import json
 import sys
 import textwrap
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit import _formats
@@ -238,3 +239,60 @@ def test_a_format_plug_in_is_found_through_its_entry_point(
     assert path.read_bytes() == b'{"VERSION": 3, "TITLE": "ABC"}'
     assert mk.read(path, Small) == small
     sys.modules.pop("mk_upper_plugin", None)
+
+
+# The quick checks before and after tomli-w / tomllib must say exactly what the full,
+# path-tracking ones say: a value they pass is one the full check finds nothing in.
+_ODD_VALUES = st.sampled_from(
+    [
+        float("nan"),
+        float("inf"),
+        2**63,
+        -(2**63) - 1,
+        2**63 - 1,
+        None,
+        "\ud800",
+        object(),
+        (1, 2),
+        datetime(2026, 1, 1, tzinfo=timezone(timedelta(seconds=30))),
+        datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+        date(2026, 1, 1),
+    ]
+)
+_TOML_VALUES = st.recursive(
+    st.booleans() | st.integers(-(2**64), 2**64) | st.floats() | st.text(max_size=5) | _ODD_VALUES,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 2), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(st.text(max_size=3), _TOML_VALUES, max_size=4))
+def test_the_quick_toml_checks_agree_with_the_full_ones(data: dict[str, Any]) -> None:
+    assert _formats._toml_clean(data) == (not _formats._problems(data, "TOML"))
+    ints = [v for v in _leaves(data) if type(v) is int]
+    fit = all(-(2**63) <= v < 2**63 for v in ints)
+    if all(type(v) in (int, str, bool, float) for v in _leaves(data)):
+        assert _formats._toml_integers_fit(data) == fit
+
+
+def _leaves(v: Any) -> list[Any]:
+    if type(v) is dict:
+        return [x for item in v.values() for x in _leaves(item)]
+    if type(v) is list:
+        return [x for item in v for x in _leaves(item)]
+    return [v]
+
+
+@given(st.lists(st.sampled_from(["a", ".", '"x.y"', " ", "\n", "[", "'q'", "=", "1"]), max_size=60))
+def test_the_quick_dotted_key_test_never_hides_a_long_key(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    found = _formats._dotted_key(3).search(data)
+    try:
+        _formats._check_dotted_keys(data, 3)
+    except mk.FormatError:
+        assert found is not None
+    else:
+        assert found is None

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit.schemas import mesokit as mks
-from manifestkit.schemas.mesokit._legacy import pydantic_datetime, stored_hash
-from strategies import rfc3339_datetimes
+from manifestkit.schemas.mesokit._legacy import _digest, pydantic_datetime, stored_hash
+from strategies import INT64, KEYS, rfc3339_datetimes
 from strategies.mesokit import analysis_documents, documents, fewer, time_bases
 
 HASHED: dict[str, tuple[type[Any], Any]] = {
@@ -133,3 +133,33 @@ def test_a_date_a_newer_minor_added_in_toml_is_hashed_as_iso_text() -> None:
     doc["calibrated_on"] = "2026-05-02"
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     assert mks.mesokit_content_hash(m) == hashlib.sha256(text.encode()).hexdigest()
+
+
+PLAIN_FOR_HASH = st.recursive(
+    st.none()
+    | st.booleans()
+    | INT64
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e-5, -2.5e-7, 1e-4, 1e16, 1e21, 0.00012, 5e-324])
+    | st.text(st.characters(codec="utf-8"), max_size=8)
+    | st.sampled_from(["\x7f", "a:0.00001", ",1e-7", "\u00e9", "\U0001f600", '"\\'])
+    | rfc3339_datetimes(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(KEYS, PLAIN_FOR_HASH, max_size=4))
+def test_the_fast_digest_writes_what_the_standard_library_writes(data: dict[str, Any]) -> None:
+    # The digest is taken over orjson's bytes when they equal json.dumps's, else json.dumps's.
+    def text(v: Any) -> str:
+        return pydantic_datetime(v) if isinstance(v, datetime) else v.isoformat()
+
+    expected = json.dumps(data, sort_keys=True, separators=(",", ":"), default=text)
+    assert _digest(data) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+
+
+def test_numbers_the_two_serialisers_write_differently_take_the_standard_path() -> None:
+    for value, written in ((1e-5, "1e-05"), (2.5e-7, "2.5e-07"), (0.00012, "0.00012")):
+        expected = hashlib.sha256(f'{{"x":{written}}}'.encode()).hexdigest()
+        assert _digest({"x": value}) == expected

@@ -2,22 +2,31 @@
 
 The wire form (what `to_dict` returns and what `dumps` serialises) leaves out
 fields equal to their default; each class gets a function with that test
-inlined per field (``is not None`` for a None default, ``if v:`` for an empty
-list or dict, a type-and-value test for scalars). The ``copy`` flavour, used
-by `to_dict`, also copies and re-checks free-form values, so the caller gets
-data it may change and nothing a user changed in place since construction
-slips through; the non-copying flavour feeds orjson directly.
+inlined per field (``is not None`` for a None default, a truth test for an
+empty collection, a type-and-value test for scalars). The ``copy`` flavour,
+used by `to_dict`, also copies and re-checks free-form values, so the caller
+gets data it may change and nothing a user changed in place since
+construction slips through; the non-copying flavour feeds orjson directly.
+The ``include_defaults`` flavour writes every field.
 
 The canonical form emits each class's fields already in RFC 8785 key order,
 so only free-form dicts are sorted, and numbers go through `canonical_number`.
-On anything unusual these functions raise, and the interpretive code (which
-tracks paths) runs to report where.
+
+Building one small dict per instance is most of the cost, and a function call
+per nested instance is the next largest: so a nested class (and a list of
+them, as a plain loop) is written inline in its parent's function, and the
+leading fields that are always written go into one dict display. A class
+that (indirectly) contains itself is called, not inlined. On anything
+unusual these functions raise, and the interpretive code (which tracks
+paths) runs to report where.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import itertools
+import math
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -31,30 +40,60 @@ from ._values import INT_MAX, INT_MIN, Limits, Problems, json_value, same, union
 __all__ = ["CanonicalWriter", "WireWriter"]
 
 Fn = Callable[[Any], Any]
+_SCALARS = (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL)
+_INLINE_DEPTH = 4
+"""Nested classes are inlined this many levels deep; deeper ones are called."""
 
 
-def _sorted_keys(keys: list[str]) -> list[str]:
-    joined = "".join(keys)
-    if joined.isascii() or max(joined) <= "\uffff":
-        return sorted(keys)
-    return sorted(keys, key=lambda k: k.encode("utf-16-be"))
+def _bmp_keys(v: Any) -> Any:
+    """``v`` itself, once its keys are known to be strings inside the BMP.
+
+    For such keys, code point order (orjson's ``OPT_SORT_KEYS``) is RFC 8785's
+    UTF-16 code unit order; a key past U+FFFF sends the value to the exact path.
+    """
+    joined = "".join(v)  # a key that is not a string raises here
+    if not joined.isascii() and max(joined) > "\uffff":
+        raise Problems.one("a key outside the BMP")
+    return v
+
+
+_AS_IS_LOW = 1e-5
+_AS_IS_HIGH = 1e21
+"""A non-integral float whose magnitude is in [_AS_IS_LOW, _AS_IS_HIGH) is written
+by orjson as ECMAScript writes it: `canonical_number` returns it unchanged, and
+the generated code tests for that before calling it."""
 
 
 def _plain_canonical(limits: Limits) -> Fn:
+    number = canonical_number
+
     def plain(v: Any, left: int = limits.max_depth) -> Any:
         c = v.__class__
         if c is str or c is bool or v is None:
             return v
+        if c is float:
+            return canonical_number(v)
         if c is int:
             if INT_MIN <= v <= INT_MAX:
                 return v
             raise Problems.one("integer out of range")
-        if c is float:
-            return canonical_number(v)
         if c is dict:
             if left <= 0:
                 raise Problems.one("too deep")
-            return {k: plain(v[k], left - 1) for k in _sorted_keys(list(v))}
+            out = {}
+            for k, x in _bmp_keys(v).items():  # leaves are written here: no call each
+                xc = x.__class__
+                if xc is str or xc is bool or x is None:
+                    out[k] = x
+                elif xc is float:
+                    out[k] = (
+                        x
+                        if _AS_IS_LOW <= abs(x) < _AS_IS_HIGH and not x.is_integer()
+                        else number(x)
+                    )
+                else:
+                    out[k] = plain(x, left - 1)
+            return out
         if c is list:
             if left <= 0:
                 raise Problems.one("too deep")
@@ -66,116 +105,271 @@ def _plain_canonical(limits: Limits) -> Fn:
     return plain
 
 
+class _Source:
+    """The lines of one generated function, its namespace and fresh local names."""
+
+    def __init__(self, ns: dict[str, Any], names: Iterator[int] | None = None) -> None:
+        self.ns = ns
+        self.lines: list[str] = []
+        self._names = names or itertools.count(1)
+
+    def child(self) -> _Source:
+        """Lines to be placed inside this function's: same namespace, same local names."""
+        return _Source(self.ns, self._names)
+
+    def name(self, prefix: str) -> str:
+        return f"{prefix}{next(self._names)}"
+
+    def const(self, value: Any, prefix: str = "C") -> str:
+        name = self.name(f"_{prefix}")
+        self.ns[name] = value
+        return name
+
+
 class _Writer:
-    """Shared machinery: namespaces, constants, one function per class."""
+    """Shared machinery: one function per class, nested classes inlined."""
+
+    include_defaults = False
+    copies_lists = False
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self._classes: dict[type, Fn] = {}
-        self._names = 0
 
     def function(self, cls: type) -> Fn:
+        """The generated writer of ``cls`` (built on first use)."""
         fn = self._classes.get(cls)
         if fn is None:
             slot: list[Fn] = []
             self._classes[cls] = lambda o: slot[0](o)  # noqa: PLW0108 - late binding
-            fn = self._generate(cls)
+            src = _Source(self._namespace())
+            src.lines.append("def write(o):")
+            result = self._class(cls, "o", src, "    ", (cls,))
+            src.lines.append(f"    return {result}")
+            fn = compile_function("write", src.lines, src.ns)
             slot.append(fn)
             self._classes[cls] = fn
         return fn
 
-    def _const(self, ns: dict[str, Any], value: Any, prefix: str = "C") -> str:
-        self._names += 1
-        name = f"{prefix}{self._names}"
-        ns[name] = value
-        return name
+    # -- hooks for the flavours
 
-    def _generate(self, cls: type) -> Fn:  # pragma: no cover - overridden
+    def _namespace(self) -> dict[str, Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _omit_test(self, f: FieldPlan, v: str, ns: dict[str, Any]) -> str | None:
-        """A condition that is true when the field must be written, or None (always)."""
-        if f.always or f.required:
-            return None
+    def _fields(self, cls: type) -> tuple[FieldPlan, ...]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _leaf(self, node: TypeNode, v: str) -> str:  # pragma: no cover
+        """The expression writing a value that is not a class or a container."""
+        raise NotImplementedError
+
+    def _unknown(self, d: str, u: str, src: _Source, ind: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _dict(self, node: TypeNode, v: str, src: _Source) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- one class, inline
+
+    def _class(self, cls: type, obj: str, src: _Source, ind: str, stack: tuple[type, ...]) -> str:
+        """Emit the lines that build ``cls``'s dict from ``obj``; return the dict's name."""
+        d = src.name("d")
+        display: list[str] = []
+        opened = False
+        for f in self._fields(cls):
+            test, node = self._write_test(f, src)
+            attr = f"{obj}.{f.name}"
+            if test is None and not opened:
+                expr = self._value(node, attr, src, ind, stack, simple_only=True)
+                if expr is None:
+                    v = src.name("v")
+                    src.lines.append(f"{ind}{v} = {attr}")
+                    expr = self._value(node, v, src, ind, stack)
+                display.append(f"{f.key!r}: {expr}")
+                continue
+            if not opened:
+                src.lines.append(f"{ind}{d} = {{{', '.join(display)}}}")
+                opened = True
+            expr = None
+            if test is None:
+                expr = self._value(node, attr, src, ind, stack, simple_only=True)
+            if expr is None:
+                v = src.name("v")
+                src.lines.append(f"{ind}{v} = {attr}")
+                inner = ind
+                if test is not None:
+                    src.lines.append(f"{ind}if {test.format(v=v)}:")
+                    inner = ind + "    "
+                expr = self._value(node, v, src, inner, stack)
+                src.lines.append(f"{inner}{d}[{f.key!r}] = {expr}")
+            else:
+                src.lines.append(f"{ind}{d}[{f.key!r}] = {expr}")
+        if not opened:
+            src.lines.append(f"{ind}{d} = {{{', '.join(display)}}}")
+        u = src.name("u")
+        src.lines += [f"{ind}{u} = {obj}.{_UNKNOWN}", f"{ind}if {u} is not NO_UNKNOWN:"]
+        self._unknown(d, u, src, ind + "    ")
+        return d
+
+    def _write_test(self, f: FieldPlan, src: _Source) -> tuple[str | None, TypeNode]:
+        """A condition on ``{v}`` that is true when the field must be written (None: always).
+
+        Also returns the node to write the value with: a field left out when None
+        is written without its ``| None``.
+        """
+        node = f.node
+        if f.always or f.required or self.include_defaults:
+            return None, node
         d = f.default
         if d is None:
-            return f"{v} is not None"
-        if f.factory is not None and not d and type(d) in (list, dict):
-            return f"{v}"
-        if type(d) in (str, int, bool):
-            return f"{v}.__class__ is not {self._const(ns, type(d))} or {v} != {self._const(ns, d)}"
+            if node.kind is Kind.OPTIONAL:
+                node = node.args[0]
+            return "{v} is not None", node
+        t = type(d)
+        if t in (list, dict, tuple) and not d:
+            return f"{{v}} or {{v}}.__class__ is not {src.const(t)}", node
+        if t in (str, int, bool):
+            return f"{{v}}.__class__ is not {src.const(t)} or {{v}} != {src.const(d)}", node
+        if t is float and math.isfinite(d):
+            test = f"{{v}}.__class__ is not {src.const(float)} or {{v}} != {src.const(d)}"
+            if d == 0:
+                sign = src.const(math.copysign(1.0, d))
+                test += f" or {src.const(math.copysign)}(1.0, {{v}}) != {sign}"
+            return test, node
         if isinstance(d, enum.Enum):
-            return f"{v} is not {self._const(ns, d)}"
-        return f"not SAME({v}, {self._const(ns, d)})"
+            return f"{{v}} is not {src.const(d)}", node
+        return f"not {src.const(same)}({{v}}, {src.const(d)})", node
 
-    def _body(self, fields: tuple[FieldPlan, ...], ns: dict[str, Any]) -> list[str]:
-        lines = ["def write(o):", "    out = {}"]
-        for f in fields:
-            test = self._omit_test(f, "v", ns)
-            expr = self._expr(f.node, "v", ns)
-            lines.append(f"    v = o.{f.name}")
-            if test is None:
-                lines.append(f"    out[{f.key!r}] = {expr}")
-            else:
-                lines += [f"    if {test}:", f"        out[{f.key!r}] = {expr}"]
-        return lines
+    def _value(
+        self,
+        node: TypeNode,
+        v: str,
+        src: _Source,
+        ind: str,
+        stack: tuple[type, ...],
+        *,
+        simple_only: bool = False,
+    ) -> str | None:
+        """The expression writing ``v``, after emitting any lines it needs at ``ind``.
 
-    def _expr(self, node: TypeNode, v: str, ns: dict[str, Any]) -> str:  # pragma: no cover
-        raise NotImplementedError
+        With ``simple_only``, return None instead of emitting lines or using ``v``
+        more than once (``v`` is then an attribute access, not a local name).
+        """
+        k = node.kind
+        if k is Kind.CLASS:
+            target = node.target
+            if target in stack or len(stack) >= _INLINE_DEPTH:
+                return f"{src.const(self.function(target), 'F')}({v})"
+            if simple_only:
+                return None
+            return self._class(target, v, src, ind, (*stack, target))
+        if k is Kind.OPTIONAL:
+            sub = src.child()
+            inner = self._value(node.args[0], v, sub, ind + "    ", stack)
+            if inner == v:
+                return v
+            if simple_only:
+                return None
+            if not sub.lines:
+                return f"(None if {v} is None else {inner})"
+            r = src.name("r")
+            src.lines += [f"{ind}if {v} is None:", f"{ind}    {r} = None", f"{ind}else:"]
+            src.lines += sub.lines
+            src.lines.append(f"{ind}    {r} = {inner}")
+            return r
+        if k in (Kind.LIST, Kind.VARTUPLE):
+            x = src.name("x")
+            sub = src.child()
+            inner = self._value(node.args[0], x, sub, ind + "    ", stack)
+            if inner is None:  # pragma: no cover - only simple_only gives None
+                raise AssertionError(node)
+            if not sub.lines:
+                return self._sequence(k, inner, x, v)
+            if simple_only:
+                return None
+            r = src.name("l")
+            src.lines += [f"{ind}{r} = []", f"{ind}for {x} in {v}:"]
+            src.lines += sub.lines
+            src.lines.append(f"{ind}    {r}.append({inner})")
+            return r
+        if k is Kind.TUPLE:
+            if simple_only:
+                return None
+            items = [self._flat(a, f"{v}[{i}]", src) for i, a in enumerate(node.args)]
+            return "[" + ", ".join(items) + "]"
+        if k is Kind.DICT:
+            return None if simple_only else self._dict(node, v, src)
+        if k is Kind.UNION:
+            return f"{src.const(self._union(node), 'U')}({v})"
+        return self._leaf(node, v)
+
+    def _sequence(self, kind: Kind, inner: str, x: str, v: str) -> str:
+        """A list or tuple's items, written: a copy of a tuple even when they need nothing."""
+        if inner == x:
+            return v if kind is Kind.LIST and not self.copies_lists else f"list({v})"
+        return f"[{inner} for {x} in {v}]"
+
+    def _flat(self, node: TypeNode, v: str, src: _Source) -> str:
+        """An expression writing ``v`` that needs no lines of its own (classes are called)."""
+        k = node.kind
+        if k is Kind.CLASS:
+            return f"{src.const(self.function(node.target), 'F')}({v})"
+        if k is Kind.OPTIONAL:
+            inner = self._flat(node.args[0], v, src)
+            return v if inner == v else f"(None if {v} is None else {inner})"
+        if k in (Kind.LIST, Kind.VARTUPLE):
+            x = src.name("_x")
+            return self._sequence(k, self._flat(node.args[0], x, src), x, v)
+        if k is Kind.TUPLE:
+            items = [self._flat(a, f"{v}[{i}]", src) for i, a in enumerate(node.args)]
+            return "[" + ", ".join(items) + "]"
+        if k is Kind.DICT:
+            return self._dict(node, v, src)
+        if k is Kind.UNION:
+            return f"{src.const(self._union(node), 'U')}({v})"
+        return self._leaf(node, v)
 
     def _union(self, node: TypeNode) -> Fn:
         """A function writing a value of a plain union: picks the member, then its writer."""
         members: dict[int, Fn] = {}
         for m in node.args:
-            ns = self._namespace()
-            body = ["def item(v):", f"    return {self._expr(m, 'v', ns)}"]
-            members[id(m)] = compile_function("item", body, ns)
+            src = _Source(self._namespace())
+            body = ["def item(v):", f"    return {self._flat(m, 'v', src)}"]
+            members[id(m)] = compile_function("item", body, src.ns)
 
         def pick(v: Any) -> Any:
             return members[id(union_member(v, node))](v)
 
         return pick
 
-    def _namespace(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
 
 class WireWriter(_Writer):
     """Generated wire-form functions; ``copy`` makes `to_dict`'s fresh, checked copies."""
 
-    def __init__(self, limits: Limits, *, copy: bool) -> None:
+    def __init__(self, limits: Limits, *, copy: bool, include_defaults: bool = False) -> None:
         """One writer per flavour."""
         super().__init__(limits)
-        self.copy = copy
+        self.copy = self.copies_lists = copy
+        self.include_defaults = include_defaults
 
     def _namespace(self) -> dict[str, Any]:
         limits = self.limits
         return {
             "NO_UNKNOWN": NO_UNKNOWN,
-            "SAME": same,
             "JSONCOPY": lambda v: json_value(v, limits),
             "KEEPCOPY": lambda v: json_value(v, limits, preserved=True),
         }
 
-    def _generate(self, cls: type) -> Fn:
-        plan = get_plan(cls)
-        ns = self._namespace()
-        lines = self._body(plan.fields, ns)
-        keep = "KEEPCOPY(u)" if self.copy else "u"
-        lines += [
-            f"    u = o.{_UNKNOWN}",
-            "    if u is not NO_UNKNOWN:",
-            f"        out.update({keep})",
-            "    return out",
-        ]
-        return compile_function("write", lines, ns)
+    def _fields(self, cls: type) -> tuple[FieldPlan, ...]:
+        return get_plan(cls).fields
 
-    def _expr(self, node: TypeNode, v: str, ns: dict[str, Any]) -> str:
+    def _unknown(self, d: str, u: str, src: _Source, ind: str) -> None:
+        src.lines.append(f"{ind}{d}.update({'KEEPCOPY(' + u + ')' if self.copy else u})")
+
+    def _leaf(self, node: TypeNode, v: str) -> str:
         k = node.kind
-        if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
+        if k in _SCALARS or k is Kind.FLOAT:
             return v
-        if k is Kind.CLASS:
-            return f"{self._const(ns, self.function(node.target), 'F')}({v})"
         if k is Kind.ENUM:
             return f"{v}._value_"
         if k is Kind.UUID:
@@ -184,61 +378,49 @@ class WireWriter(_Writer):
             return f"{v}.as_posix()"
         if k is Kind.ANY:
             return f"JSONCOPY({v})" if self.copy else v
-        if k is Kind.OPTIONAL:
-            inner = self._expr(node.args[0], v, ns)
-            return v if inner == v else f"(None if {v} is None else {inner})"
-        if k in (Kind.LIST, Kind.VARTUPLE):
-            inner = self._expr(node.args[0], "_x", ns)
-            if inner == "_x":
-                return f"list({v})" if self.copy or k is Kind.VARTUPLE else v
-            return f"[{inner} for _x in {v}]"
-        if k is Kind.TUPLE:
-            items = [self._expr(a, f"{v}[{i}]", ns) for i, a in enumerate(node.args)]
-            return "[" + ", ".join(items) + "]"
-        if k is Kind.DICT:
-            inner = self._expr(node.args[0], "_x", ns)
-            if inner == "_x":
-                return f"dict({v})" if self.copy else v
-            return f"{{_k: {inner} for _k, _x in {v}.items()}}"
-        if k is Kind.UNION:
-            return f"{self._const(ns, self._union(node), 'U')}({v})"
         raise AssertionError(k)  # pragma: no cover
+
+    def _dict(self, node: TypeNode, v: str, src: _Source) -> str:
+        k, x = src.name("_k"), src.name("_x")
+        inner = self._flat(node.args[0], x, src)
+        if inner == x:
+            return f"dict({v})" if self.copy else v
+        return f"{{{k}: {inner} for {k}, {x} in {v}.items()}}"
 
 
 class CanonicalWriter(_Writer):
-    """Generated canonical-form functions: RFC 8785 key order, canonical numbers."""
+    """Generated canonical-form functions: canonical numbers, keys checked for ``OPT_SORT_KEYS``.
+
+    What they return must be written with ``orjson.OPT_SORT_KEYS``.
+    """
 
     def _namespace(self) -> dict[str, Any]:
         return {
             "NO_UNKNOWN": NO_UNKNOWN,
-            "SAME": same,
             "NUM": canonical_number,
             "PLAIN": _plain_canonical(self.limits),
-            "SORTKEYS": _sorted_keys,
+            "BMPKEYS": _bmp_keys,
         }
 
-    def _generate(self, cls: type) -> Fn:
-        plan = get_plan(cls)
-        ns = self._namespace()
-        lines = self._body(plan.sorted_fields, ns)
-        lines += [
-            f"    u = o.{_UNKNOWN}",
-            "    if u is not NO_UNKNOWN:",
-            "        for _k, _x in u.items():",
-            "            out[_k] = PLAIN(_x)",
-            "        out = {_k: out[_k] for _k in SORTKEYS(list(out))}",
-            "    return out",
-        ]
-        return compile_function("write", lines, ns)
+    def _fields(self, cls: type) -> tuple[FieldPlan, ...]:
+        # Declaration order, as the wire form: orjson's OPT_SORT_KEYS sorts every
+        # object, which is RFC 8785's order for keys inside the BMP.
+        fields = get_plan(cls).fields
+        _bmp_keys([f.key for f in fields])  # no class can take this path otherwise
+        return fields
 
-    def _expr(self, node: TypeNode, v: str, ns: dict[str, Any]) -> str:
+    def _unknown(self, d: str, u: str, src: _Source, ind: str) -> None:
+        src.lines.append(f"{ind}{d}.update(PLAIN(dict({u})))")
+
+    def _leaf(self, node: TypeNode, v: str) -> str:
         k = node.kind
-        if k in (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
+        if k in _SCALARS:
             return v
-        if k is Kind.FLOAT:
-            return f"NUM({v})"
-        if k is Kind.CLASS:
-            return f"{self._const(ns, self.function(node.target), 'F')}({v})"
+        if k is Kind.FLOAT:  # the common case without a call; `canonical_number` otherwise
+            return (
+                f"({v} if {_AS_IS_LOW!r} <= abs({v}) < {_AS_IS_HIGH!r} "
+                f"and not {v}.is_integer() else NUM({v}))"
+            )
         if k is Kind.ENUM:
             return f"{v}._value_"
         if k is Kind.UUID:
@@ -247,18 +429,13 @@ class CanonicalWriter(_Writer):
             return f"{v}.as_posix()"
         if k is Kind.ANY:
             return f"PLAIN({v})"
-        if k is Kind.OPTIONAL:
-            inner = self._expr(node.args[0], v, ns)
-            return v if inner == v else f"(None if {v} is None else {inner})"
-        if k in (Kind.LIST, Kind.VARTUPLE):
-            inner = self._expr(node.args[0], "_x", ns)
-            return v if inner == "_x" and k is Kind.LIST else f"[{inner} for _x in {v}]"
-        if k is Kind.TUPLE:
-            items = [self._expr(a, f"{v}[{i}]", ns) for i, a in enumerate(node.args)]
-            return "[" + ", ".join(items) + "]"
-        if k is Kind.DICT:
-            inner = self._expr(node.args[0], f"{v}[_k]", ns)
-            return f"{{_k: {inner} for _k in SORTKEYS(list({v}))}}"
-        if k is Kind.UNION:
-            return f"{self._const(ns, self._union(node), 'U')}({v})"
         raise AssertionError(k)  # pragma: no cover
+
+    def _dict(self, node: TypeNode, v: str, src: _Source) -> str:
+        # Each nesting level has its own names: an inner comprehension must not
+        # see its own key where it means its parent's.
+        if node.args[0].kind is Kind.ANY:
+            return f"PLAIN({v})"  # its loop writes the leaves without a call each
+        k, x = src.name("_k"), src.name("_x")
+        inner = self._flat(node.args[0], x, src)
+        return f"{{{k}: {inner} for {k}, {x} in BMPKEYS({v}).items()}}"

@@ -158,9 +158,10 @@ class TomlFormat:
                 [("", f"a TOML document is a table; found {describe(data)}")],
                 title="cannot write TOML",
             )
-        errors = _problems(data, "TOML")
-        if errors:
-            raise ValidationError(errors, title="cannot write TOML")
+        if not _toml_clean(data):  # the quick check; the full one says what and where
+            errors = _problems(data, "TOML")
+            if errors:
+                raise ValidationError(errors, title="cannot write TOML")
         try:
             return tomli_w.dumps(data).encode("utf-8")
         except (TypeError, ValueError) as exc:  # pragma: no cover - _problems checks first
@@ -198,8 +199,26 @@ class TomlFormat:
         return doc
 
 
+def _toml_integers_fit(doc: dict[str, Any]) -> bool:
+    # The quick walk: no paths built (that was most of its cost).
+    lowest, highest = _INT_MIN, _INT_MAX["TOML"]
+    stack: list[Any] = [doc]
+    while stack:
+        value = stack.pop()
+        for v in value.values() if type(value) is dict else value:
+            t = type(v)
+            if t is int:
+                if not lowest <= v <= highest:
+                    return False
+            elif t is dict or t is list:
+                stack.append(v)
+    return True
+
+
 def _check_toml_integers(doc: dict[str, Any]) -> None:
     # TOML integers are signed 64-bit and a reader must refuse others; tomllib does not.
+    if _toml_integers_fit(doc):
+        return
     stack: list[tuple[Any, str]] = [(doc, "")]
     while stack:
         value, path = stack.pop()
@@ -233,8 +252,14 @@ def _dotted_key(parts: int) -> re.Pattern[bytes]:
     )
 
 
+_ALL_BUT_DOTS = bytes(b for b in range(256) if b not in b".\n")
+
+
 def _check_dotted_keys(data: bytes, parts: int) -> None:
-    if data.count(b".") < parts:
+    # Such a key needs `parts` dots on one line. Searching the regex at every
+    # position costs more than tomllib's parse of a clean file, so first look for a
+    # line with that many dots (the dots and newlines alone, at C speed).
+    if b"." * parts not in data.translate(None, _ALL_BUT_DOTS):
         return
     m = _dotted_key(parts).search(data)
     if m is not None:
@@ -326,6 +351,43 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
         elif t is not bool and t is not date:
             found.append((path, f"{fmt} cannot hold {describe(v)}"))
     return sorted(found, key=lambda e: _order(e[0]))
+
+
+def _toml_clean(data: Any) -> bool:
+    """Whether `_problems` would find nothing for TOML: the same tests, no paths kept.
+
+    Most documents are clean, and building a path for every value was most of
+    the cost of writing TOML beside tomli-w's own.
+    """
+    try:
+        return _toml_value_clean(data)
+    except RecursionError:
+        return False
+
+
+def _toml_value_clean(v: Any) -> bool:
+    t = type(v)
+    if t is str:
+        return v.isascii() or _encodes(v)
+    if t is dict:
+        return all(type(k) is str and _toml_value_clean(x) for k, x in v.items())
+    if t is list:
+        return all(_toml_value_clean(x) for x in v)
+    if t is int:
+        return bool(_INT_MIN <= v <= _INT_MAX["TOML"])
+    if t is float:
+        return math.isfinite(v)
+    if t is datetime:
+        return check_datetime(v) is None
+    return t is bool or t is date
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _order(path: str) -> list[Any]:

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
 from ._errors import FormatError, ManifestIOError, ValidationError, describe
+from ._fast_out import WireWriter
 from ._formats import JsonFormat, format_for_path, get_format
 from ._model import (
     get_plan,
@@ -33,7 +34,7 @@ from ._model import (
     registered_schemas,
     schema_info,
 )
-from ._values import Limits
+from ._values import Limits, writing_limits
 from ._versioning import classify, prepare
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
 T = TypeVar("T")
 PathLike = str | os.PathLike[str]
 _DEFAULT = Converter()
+_FULL = WireWriter(writing_limits(_DEFAULT.limits), copy=True, include_defaults=True)
 
 
 def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
@@ -61,6 +63,13 @@ def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
         obj: A manifest instance.
         include_defaults: Also write fields equal to their default.
     """
+    if include_defaults and is_manifest_class(type(obj)):
+        try:  # the generated fast path; anything unusual goes to the path-tracking code
+            result: dict[str, Any] = _FULL.function(type(obj))(obj)
+        except Exception:  # noqa: BLE001, S110 - reported below, with its path
+            pass
+        else:
+            return result
     return _DEFAULT.unstructure(obj, include_defaults=include_defaults)
 
 
@@ -153,7 +162,16 @@ def dumps(obj: Any, format: str = "json") -> bytes:  # noqa: A002 - DESIGN.md's 
     # TOML's writer and orjson check what they write (orjson cannot tell NaN from
     # null: a free-form value is checked as finite when the instance is built or
     # read, and `write`, which syncs to disk anyway, checks it again).
-    body: bytes = fmt.dumps(_DEFAULT.wire(obj))
+    # The wire form holds no cycles: pause the cycle collector while it is built
+    # and written (its many small dicts would otherwise trigger collections).
+    pause = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        body: bytes = fmt.dumps(_DEFAULT.wire(obj))
+    finally:
+        if pause:
+            gc.enable()
     prefix = getattr(fmt, "comment_prefix", None)
     return _header(type(obj), prefix) + body if prefix else body
 

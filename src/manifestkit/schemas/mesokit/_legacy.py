@@ -15,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 import manifestkit as mk
 
@@ -54,24 +57,36 @@ def pydantic_datetime(value: datetime) -> str:
     return f"{text}{sign}{hours:02d}:{rest:02d}"
 
 
-def _json_mode(value: Any) -> Any:
-    # What model_dump(mode="json") holds: the wire form with every field,
-    # date-times as text. Only date-times and dates need changing.
-    t = type(value)
-    if t is dict:
-        return {k: _json_mode(v) for k, v in value.items()}
-    if t is list:
-        return [_json_mode(v) for v in value]
-    if t is datetime:
+def _json_text(value: Any) -> str:
+    # What model_dump(mode="json") holds is the wire form with every field and
+    # date-times as text: the encoders ask for the text of each date-time here.
+    if isinstance(value, datetime):
         return pydantic_datetime(value)
-    if t is date:
+    if isinstance(value, date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not plain data")  # pragma: no cover
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+# A number orjson writes differently from Python's repr: a decimal below 1e-4
+# (repr: 1e-05) or a one-digit negative exponent (repr: 1e-07). In compact JSON a
+# number follows ':', ',' or '['; text inside a string that looks so only costs
+# the slower path.
+_REPR_DIFFERS = re.compile(rb"[:,\[]-?(?:0\.0000|[0-9][0-9.]*e-[0-9](?![0-9]))")
 
 
 def _digest(data: dict[str, Any]) -> str:
-    text = json.dumps(_json_mode(data), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # orjson writes the same bytes as json.dumps(sort_keys=True, separators=(",", ":"))
+    # when they are printable ASCII (json escapes DEL and all that is not ASCII) and
+    # hold no number the two format differently; otherwise the standard library writes them.
+    try:
+        raw = orjson.dumps(data, default=_json_text, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, for one
+        raw = b""
+    if not raw or not raw.isascii() or b"\x7f" in raw or _REPR_DIFFERS.search(raw):
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_json_text)
+        raw = text.encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _full_dump(manifest: object) -> dict[str, Any]:

@@ -1,0 +1,204 @@
+"""The generated output functions agree with the path-tracking ones, value for value.
+
+`to_dict`, `dumps` and `canonical_json` run generated functions first (nested
+classes inlined, defaults tested inline) and the interpretive code only when
+those refuse; every valid value must come out of both the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from hypothesis import given
+from hypothesis import strategies as st
+
+import manifestkit as mk
+from manifestkit._canonical import _FAST, _typed
+from manifestkit._convert import _unstructure
+from manifestkit._fast_out import _INLINE_DEPTH, CanonicalWriter, WireWriter
+from manifestkit._rfc3339 import ORJSON_DATETIME
+from manifestkit._values import Limits, Problems, writing_limits
+from manifestkit.schemas import mesokit as mks
+from models import Cache, Kitchen
+from strategies import FINITE_FLOATS, INT64, KEYS, TEXT, caches, json_objects, kitchens
+from strategies.mesokit import documents
+
+LIMITS = writing_limits(Limits())
+WRITERS = {
+    (copy, full): WireWriter(LIMITS, copy=copy, include_defaults=full)
+    for copy in (False, True)
+    for full in (False, True)
+}
+
+
+@mk.block
+class Tree:
+    """A class that contains itself: called, never inlined into itself."""
+
+    name: str
+    children: tuple[Tree, ...] = ()
+    weights: dict[str, dict[str, float]] = mk.field(factory=dict)
+    offset: float = 0.0
+    scale: float = 1.5
+    grid: list[list[float]] = mk.field(factory=list)
+    label: str | None = "none"
+
+
+@mk.block
+class Level4:
+    tree: Tree | None = None
+    value: float | None = None
+
+
+@mk.block
+class Level3:
+    inner: Level4
+    many: tuple[Level4, ...] = ()
+
+
+@mk.block
+class Level2:
+    inner: Level3
+
+
+@mk.block
+class Level1:
+    """Nested deeper than the writers inline: the deepest classes are called."""
+
+    inner: Level2
+    pair: tuple[Level3, int] | None = None
+
+
+SIGNED = st.sampled_from([0.0, -0.0, 1.5, -1.5]) | FINITE_FLOATS
+
+
+def trees(depth: int = 2) -> st.SearchStrategy[Tree]:
+    children = st.lists(trees(depth - 1), max_size=2).map(tuple) if depth else st.just(())
+    return st.builds(
+        Tree,
+        name=TEXT,
+        children=children,
+        weights=st.dictionaries(
+            st.sampled_from(["a", "b", "c"]),
+            st.dictionaries(st.sampled_from(["a", "b", "c"]), SIGNED, max_size=3),
+            max_size=3,
+        ),
+        offset=SIGNED,
+        scale=SIGNED,
+        grid=st.lists(st.lists(SIGNED, max_size=2), max_size=2),
+        label=st.none() | st.just("none") | TEXT,
+    )
+
+
+def level4s() -> st.SearchStrategy[Level4]:
+    return st.builds(Level4, tree=st.none() | trees(1), value=st.none() | SIGNED)
+
+
+def level1s() -> st.SearchStrategy[Level1]:
+    level3 = st.builds(Level3, inner=level4s(), many=st.lists(level4s(), max_size=2).map(tuple))
+    return st.builds(
+        Level1,
+        inner=st.builds(Level2, inner=level3),
+        pair=st.none() | st.tuples(level3, INT64),
+    )
+
+
+def _bytes(value: Any, *, sort: bool = True) -> bytes:
+    # The generated canonical form leaves key order to orjson; the exact one sorts.
+    return orjson.dumps(value, option=ORJSON_DATETIME | (orjson.OPT_SORT_KEYS if sort else 0))
+
+
+def _agree(obj: Any) -> None:
+    for (copy, full), writer in WRITERS.items():
+        fast = writer.function(type(obj))(obj)
+        assert fast == _unstructure(obj, full, LIMITS), (copy, full)
+        assert list(fast) == list(_unstructure(obj, full, LIMITS))
+    exact = _bytes(_typed(obj, ""), sort=False)  # Fragments compare by identity: compare bytes
+    try:
+        assert _bytes(_FAST.function(type(obj))(obj)) == exact
+    except Problems:  # a key past U+FFFF: the exact path writes it
+        assert not exact.isascii()
+    assert mk.canonical_json(obj) == mk.canonical_json(mk.to_dict(obj))
+
+
+@given(kitchens(), caches(), json_objects())
+def test_the_writers_agree_on_every_field_kind(
+    k: Kitchen, c: Cache, unknown: dict[str, Any]
+) -> None:
+    kept = {x: unknown[x] for x in unknown if x not in ("owner", "entries", "meta")}
+    c = mk.from_dict({**kept, **mk.to_dict(c)}, Cache)
+    _agree(k)
+    _agree(c)
+
+
+@given(trees(), level1s())
+def test_the_writers_agree_on_recursive_and_deep_classes(tree: Tree, deep: Level1) -> None:
+    _agree(tree)
+    _agree(deep)
+
+
+@given(documents("acquisition"), documents("processing"))
+def test_the_generated_full_form_equals_the_path_tracking_one(
+    acquisition: dict[str, Any], processing: dict[str, Any]
+) -> None:
+    # mesokit_content_hash hashes to_dict(include_defaults=True): the generated form.
+    for doc, cls in ((acquisition, mks.AcquisitionManifest), (processing, mks.ProcessingManifest)):
+        m = mk.from_dict(doc, cls)
+        assert mk.to_dict(m, include_defaults=True) == _unstructure(m, True, LIMITS)
+
+
+def test_a_negative_zero_is_not_its_positive_zero_default() -> None:
+    assert mk.to_dict(Tree(name="t", offset=-0.0)) == {"name": "t", "offset": -0.0}
+    assert mk.to_dict(Tree(name="t", offset=0.0)) == {"name": "t"}
+    assert mk.canonical_json(Tree(name="t", offset=-0.0)) == b'{"name":"t","offset":0}'
+
+
+def test_a_collection_default_is_left_out_only_when_empty_and_of_its_type() -> None:
+    assert mk.to_dict(Tree(name="t", grid=[], children=())) == {"name": "t"}
+    assert mk.to_dict(Tree(name="t", grid=[[1.0]])) == {"name": "t", "grid": [[1.0]]}
+
+
+def test_nested_free_form_keys_are_each_sorted_under_their_own_parent() -> None:
+    # Every level of a nested dict comprehension has its own key name: an inner
+    # level once read its parent's value with its own key.
+    t = Tree(name="t", weights={"b": {"b": 1.0, "a": 2.0}, "a": {"a": 3.0, "b": 4.0}})
+    assert mk.canonical_json(t) == (b'{"name":"t","weights":{"a":{"a":3,"b":4},"b":{"a":2,"b":1}}}')
+
+
+def test_deep_classes_past_the_inlining_depth_are_called() -> None:
+    source = _FAST.function(Level1).__code__.co_names
+    assert _INLINE_DEPTH == 4
+    assert "tree" in source  # Level4 is inlined, at depth 4...
+    deep = Level1(inner=Level2(inner=Level3(inner=Level4(tree=Tree(name="x", offset=2.0)))))
+    assert mk.to_dict(deep) == {
+        "inner": {"inner": {"inner": {"tree": {"name": "x", "offset": 2.0}}}}
+    }
+    writer = CanonicalWriter(Limits())
+    assert _bytes(writer.function(Level1)(deep)) == _bytes(_typed(deep, ""), sort=False)
+
+
+@given(st.dictionaries(KEYS, st.dictionaries(KEYS, SIGNED, max_size=3), max_size=3))
+def test_nested_free_form_dicts_hash_like_plain_data(weights: dict[str, Any]) -> None:
+    t = Tree(name="t", weights=weights)
+    assert mk.canonical_json(t) == mk.canonical_json(mk.to_dict(t))
+
+
+def test_keys_past_the_bmp_take_the_exact_path_and_sort_by_utf16() -> None:
+    # Code point order puts U+E000 first; UTF-16 puts the surrogate pair (D83D) first.
+    t = Tree(name="t", weights={"\ue000": {}, "\U0001f600": {"\ue000": 1.0, "\U0001f600": 2.0}})
+    assert mk.canonical_json(t).decode() == (
+        '{"name":"t","weights":{"\U0001f600":{"\U0001f600":2,"\ue000":1},"\ue000":{}}}'
+    )
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([1e-5, -1e-5, 1e21]))
+def test_floats_written_without_canonical_number_are_ones_it_leaves_alone(x: float) -> None:
+    from manifestkit._fast_out import _AS_IS_HIGH, _AS_IS_LOW
+    from manifestkit._numbers import canonical_number
+
+    if _AS_IS_LOW <= abs(x) < _AS_IS_HIGH and not x.is_integer():
+        assert canonical_number(x) is x
+    assert mk.canonical_json(Tree(name="", scale=x, offset=1.0)) == mk.canonical_json(
+        {"name": "", "scale": x, "offset": 1.0}
+    )
