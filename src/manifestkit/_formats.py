@@ -13,7 +13,6 @@ Python 3.10, to read). Third parties add formats through the entry point group
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import json
 import math
 import re
@@ -434,6 +433,10 @@ def _load_plugins_once() -> None:
     if _PLUGINS_LOADED or _plugins_loading:
         return
     _plugins_loading = True
+    # importlib.metadata (with email, zipfile...) costs a bare `import manifestkit`
+    # a third of its time: it is imported when a plug-in format is first looked up.
+    import importlib.metadata  # noqa: PLC0415
+
     try:
         for ep in importlib.metadata.entry_points(group="manifestkit.formats"):
             if ep.name in _FORMATS:
