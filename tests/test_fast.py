@@ -260,3 +260,44 @@ def test_a_document_longer_than_max_string_has_its_strings_measured(
         mk.loads(raw, cls, limits=TIGHT)
     assert [p for p, _ in info.value.errors] == [path]
     assert "the limit is 8" in info.value.errors[0][1]
+
+
+@mk.block
+class Bagged:
+    """A free-form bag, whose first level the trusted path checks inline."""
+
+    bag: dict[str, Any]
+
+
+def _nest(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "bag",
+    [
+        {"a": "s", "b": 1, "c": 2.5},
+        {"a": _nest(3)},  # as deep as ITEMS.max_depth allows
+        {"a": _nest(4)},  # one level deeper
+        {"a": [[[1]]]},
+        {"a": [[[[1]]]]},
+        {"a": 2.0**63},
+        {"a": [-(2.0**63)]},
+        {"a": 1, "b": 2, "c": 3},  # one item past ITEMS.max_items
+        {"a": [1, 2, 3]},
+    ],
+)
+def test_the_inline_bag_check_agrees_with_the_slow_path(bag: dict[str, Any]) -> None:
+    doc = {"bag": bag}
+    slow = _path(ITEMS_SLOW.structure, doc, Bagged)
+    trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, Bagged)
+    if _has_big_float(bag):
+        assert trusted is Slow  # left to the exact path, which reads the bytes again
+    else:
+        assert trusted == slow
+    assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, Bagged) == _path(
+        TIGHT_SLOW.structure, doc, Bagged
+    )
