@@ -301,3 +301,18 @@ def test_the_inline_bag_check_agrees_with_the_slow_path(bag: dict[str, Any]) -> 
     assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, Bagged) == _path(
         TIGHT_SLOW.structure, doc, Bagged
     )
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_the_inline_bag_check_keeps_the_depth_limit_of_the_slow_path(depth: int) -> None:
+    limits = Limits(max_depth=depth)
+    slow_path = _Structurer(limits, lenient=False)
+    trusted = FastStructurer(limits, trusted=True)
+    accepted = []
+    for levels in range(4):
+        for doc in ({"bag": {"a": _nest(levels)}}, {"bag": {"a": [_nest(levels)]}}):
+            slow = _path(slow_path.structure, doc, Bagged)
+            assert _path(lambda d, c: fast_structure(trusted, d, c), doc, Bagged) == slow
+            accepted.append(slow is not Slow)
+    # A bag's value may nest `depth` containers: {"a": _nest(n)} nests n, [_nest(n)] n + 1.
+    assert accepted == [n <= depth for n in range(4) for n in (n, n + 1)]
