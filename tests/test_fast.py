@@ -316,3 +316,29 @@ def test_the_inline_bag_check_keeps_the_depth_limit_of_the_slow_path(depth: int)
             accepted.append(slow is not Slow)
     # A bag's value may nest `depth` containers: {"a": _nest(n)} nests n, [_nest(n)] n + 1.
     assert accepted == [n <= depth for n in range(4) for n in (n, n + 1)]
+
+
+@mk.block
+class Optionals:
+    """A class that refuses unknown keys, with optional fields."""
+
+    name: str
+    note: str | None = None
+    count: int = 0
+
+
+@pytest.mark.parametrize("kind", ["untrusted", "trusted", "measured", "portable"])
+def test_a_missing_optional_key_replaced_by_an_unknown_one_is_refused(kind: str) -> None:
+    # As many keys as fields, so the fast path reads every field without `in`: the
+    # missing one leaves it for the slow path, which reports the unknown key.
+    doc = {"name": "n", "note": "x", "cuont": 1}
+    assert _fast(dict(doc), Optionals, kind) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(doc, Optionals)
+    assert [path for path, _ in info.value.errors] == ["cuont"]
+    assert _fast({"name": "n", "count": 2}, Optionals, kind) == Optionals(name="n", count=2)
+    full = {"name": "n", "note": None, "count": 3}
+    assert _fast(full, Optionals, kind) == Optionals(name="n", note=None, count=3)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(json.dumps(doc), Optionals)
+    assert [path for path, _ in info.value.errors] == ["cuont"]

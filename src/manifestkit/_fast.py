@@ -191,8 +191,14 @@ class FastStructurer:
         # write every field (as pydantic does) never touch ``m``.
         m = f"m{tag}"
         optional = any(not f.required for f in plan.fields)
+        # In a class that refuses unknown keys, a dict with as many keys as the class
+        # has fields holds every one of them, or is refused anyway (a missing key means
+        # an unknown one): then ``d[key]`` (KeyError: the slow path) needs no ``in``.
+        full = f"full{tag}" if optional and plan.info.unknown == "forbid" else None
         if optional:
             lines.append(f"{p}{m} = 0")
+        if full is not None:
+            lines.append(f"{p}{full} = len({d}) == {len(plan.keys)}")
         values: dict[str, str] = {}
         for i, f in enumerate(plan.fields):
             var = f"a{tag}_{i}"
@@ -209,7 +215,8 @@ class FastStructurer:
                     if f.factory is not None
                     else self._const(ns, f.default, "DEF")
                 )
-                lines += [f"{p}if {f.key!r} in {d}:", f"{p}    v = {d}[{f.key!r}]"]
+                found = f"{full} or {f.key!r} in {d}" if full else f"{f.key!r} in {d}"
+                lines += [f"{p}if {found}:", f"{p}    v = {d}[{f.key!r}]"]
                 lines += self._emit(f.node, "v", var, ind + 4, ns, stack)
                 lines += [f"{p}else:", f"{p}    {m} += 1", f"{p}    {var} = {default}"]
             if f.check is not None:
