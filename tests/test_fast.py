@@ -260,3 +260,85 @@ def test_a_document_longer_than_max_string_has_its_strings_measured(
         mk.loads(raw, cls, limits=TIGHT)
     assert [p for p, _ in info.value.errors] == [path]
     assert "the limit is 8" in info.value.errors[0][1]
+
+
+@mk.block
+class Bagged:
+    """A free-form bag, whose first level the trusted path checks inline."""
+
+    bag: dict[str, Any]
+
+
+def _nest(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "bag",
+    [
+        {"a": "s", "b": 1, "c": 2.5},
+        {"a": _nest(3)},  # as deep as ITEMS.max_depth allows
+        {"a": _nest(4)},  # one level deeper
+        {"a": [[[1]]]},
+        {"a": [[[[1]]]]},
+        {"a": 2.0**63},
+        {"a": [-(2.0**63)]},
+        {"a": 1, "b": 2, "c": 3},  # one item past ITEMS.max_items
+        {"a": [1, 2, 3]},
+    ],
+)
+def test_the_inline_bag_check_agrees_with_the_slow_path(bag: dict[str, Any]) -> None:
+    doc = {"bag": bag}
+    slow = _path(ITEMS_SLOW.structure, doc, Bagged)
+    trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, Bagged)
+    if _has_big_float(bag):
+        assert trusted is Slow  # left to the exact path, which reads the bytes again
+    else:
+        assert trusted == slow
+    assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, Bagged) == _path(
+        TIGHT_SLOW.structure, doc, Bagged
+    )
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_the_inline_bag_check_keeps_the_depth_limit_of_the_slow_path(depth: int) -> None:
+    limits = Limits(max_depth=depth)
+    slow_path = _Structurer(limits, lenient=False)
+    trusted = FastStructurer(limits, trusted=True)
+    accepted = []
+    for levels in range(4):
+        for doc in ({"bag": {"a": _nest(levels)}}, {"bag": {"a": [_nest(levels)]}}):
+            slow = _path(slow_path.structure, doc, Bagged)
+            assert _path(lambda d, c: fast_structure(trusted, d, c), doc, Bagged) == slow
+            accepted.append(slow is not Slow)
+    # A bag's value may nest `depth` containers: {"a": _nest(n)} nests n, [_nest(n)] n + 1.
+    assert accepted == [n <= depth for n in range(4) for n in (n, n + 1)]
+
+
+@mk.block
+class Optionals:
+    """A class that refuses unknown keys, with optional fields."""
+
+    name: str
+    note: str | None = None
+    count: int = 0
+
+
+@pytest.mark.parametrize("kind", ["untrusted", "trusted", "measured", "portable"])
+def test_a_missing_optional_key_replaced_by_an_unknown_one_is_refused(kind: str) -> None:
+    # As many keys as fields, so the fast path reads every field without `in`: the
+    # missing one leaves it for the slow path, which reports the unknown key.
+    doc = {"name": "n", "note": "x", "cuont": 1}
+    assert _fast(dict(doc), Optionals, kind) is Slow
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict(doc, Optionals)
+    assert [path for path, _ in info.value.errors] == ["cuont"]
+    assert _fast({"name": "n", "count": 2}, Optionals, kind) == Optionals(name="n", count=2)
+    full = {"name": "n", "note": None, "count": 3}
+    assert _fast(full, Optionals, kind) == Optionals(name="n", note=None, count=3)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(json.dumps(doc), Optionals)
+    assert [path for path, _ in info.value.errors] == ["cuont"]

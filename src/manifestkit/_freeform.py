@@ -26,17 +26,20 @@ from ._codegen import SLOW
 from ._rfc3339 import check_datetime
 from ._values import INT_MAX, INT_MIN, Limits, check_str
 
-__all__ = ["trusted_checks", "untrusted_copies"]
+__all__ = ["trusted_checks", "trusted_walk", "untrusted_copies"]
 
 Walk = Callable[[Any], Any]
 _BIG = 2.0**63
 _NBIG = -_BIG
 
 
-def trusted_checks(limits: Limits, *, measured: bool) -> tuple[Walk, Walk]:
-    """Checks of a trusted value and of a trusted bag; both return None or raise `Slow`."""
+def trusted_walk(limits: Limits) -> Callable[[Any, int], None]:
+    """The walk of a trusted container that may nest ``left`` more levels (strings unmeasured).
+
+    It returns None or raises `Slow`. The generated fast functions call it for the
+    containers inside a bag, whose first level they check inline.
+    """
     most = limits.max_items
-    longest = limits.max_string
 
     def nested(value: Any, left: int) -> None:
         if left <= 0 or len(value) > most:
@@ -50,6 +53,15 @@ def trusted_checks(limits: Limits, *, measured: bool) -> tuple[Walk, Walk]:
                     raise SLOW
             elif c is dict or c is list:
                 nested(x, left - 1)
+
+    return nested
+
+
+def trusted_checks(limits: Limits, *, measured: bool) -> tuple[Walk, Walk]:
+    """Checks of a trusted value and of a trusted bag; both return None or raise `Slow`."""
+    most = limits.max_items
+    longest = limits.max_string
+    nested = trusted_walk(limits)
 
     def measure(value: Any, left: int) -> None:
         if left <= 0 or len(value) > most:
