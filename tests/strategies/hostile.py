@@ -1,12 +1,8 @@
 """Hostile documents: valid manifests, mutated the ways broken and malicious files are.
 
-`TARGETS` is the table every fuzzing suite runs over (the Hypothesis suite in
-tests/test_fuzz.py and the atheris harness in tests/fuzz/): one `Target` per
-schema class, with sample manifests and, optionally, a strategy for more. A
-schema pack adds its readers with one line each, for example::
-
-    Target(AcquisitionManifest, read_samples(AcquisitionManifest, "mesokit/acq.json"),
-           acquisitions()),
+`TARGETS` (tests/strategies/targets.py, re-exported here) is the table every
+fuzzing suite runs over: one `Target` per document class of the core's test
+schemas and of every schema pack.
 
 `hostile_documents(target)` draws a sample, turns it into JSON or TOML bytes and
 mutates it: structurally first (missing and extra keys, type swaps, deep nesting,
@@ -21,9 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -33,66 +27,18 @@ import manifestkit as mk
 from manifestkit._errors import index_segment, join_path, key_segment
 from manifestkit._io import _header
 from manifestkit._model import get_plan
-from models import Cache, Inner, Kitchen, Open, Small
 
-from . import caches, kitchens, smalls
+from .targets import TARGETS, Target, read_samples
 
-DATA = Path(__file__).parent.parent / "data"
-
-
-@dataclass(frozen=True, repr=False)
-class Target:
-    """One reader to fuzz: a manifest class and the manifests mutations start from."""
-
-    cls: type
-    samples: Sequence[Any]
-    more: st.SearchStrategy[Any] | None = None
-    formats: tuple[str, ...] = ("json", "toml")
-
-    @property
-    def name(self) -> str:
-        return mk.schema_info(self.cls).name or self.cls.__name__
-
-    def __repr__(self) -> str:
-        return f"Target({self.name})"
-
-    def manifests(self) -> st.SearchStrategy[Any]:
-        base: st.SearchStrategy[Any] = st.sampled_from(list(self.samples))
-        return base | self.more if self.more is not None else base
-
-
-def read_samples(cls: type, *paths: str) -> list[Any]:
-    """Sample manifests read from golden files under tests/data/ (``"core/kitchen.json"``)."""
-    return [mk.read(DATA / p, cls) for p in paths]
-
-
-TARGETS: list[Target] = [
-    Target(
-        Kitchen,
-        read_samples(Kitchen, "core/kitchen.json"),
-        kitchens(),
-    ),
-    Target(Small, [Small(title="t"), Small(title="T\u00e9\u00df", size=2**40)], smalls()),
-    Target(
-        Cache,
-        [
-            Cache(owner="o"),
-            mk.from_dict(
-                {
-                    "owner": "o",
-                    "future": {"deep": [1, {"x": None}]},
-                    "entries": [{"name": "e", "items": [{"label": "l"}], "later": True}],
-                    "meta": {"name": "m", "items": []},
-                },
-                Cache,
-            ),
-            Cache(owner="p", entries=[Open(name="n", items=[Inner(label="i", weight=0.5)])]),
-        ],
-        caches(),
-    ),
+__all__ = [
+    "TARGETS",
+    "Hostile",
+    "Target",
+    "hostile_documents",
+    "mutated_text",
+    "read_samples",
+    "related",
 ]
-"""Every reader the fuzzing suites run over. Schema packs add one line each."""
-
 
 # --------------------------------------------------------------------- values
 
@@ -426,6 +372,12 @@ def related(path: str, broken: str) -> bool:
     """Whether an error at ``path`` is about the thing changed at ``broken``.
 
     The same place, a place inside it, an object holding it (a union that no
-    longer fits), or a field beside it (a class-level check relating two fields).
+    longer fits), or a field beside it or beside an object holding it (a
+    class-level check relating two fields, such as a state that must be the
+    last entry of a history).
     """
-    return _within(path, broken) or _within(broken, path) or _parent(path) == _parent(broken)
+    if _within(path, broken) or _within(broken, path):
+        return True
+    segments = _SEGMENT.findall(broken)
+    holders = ["".join(segments[: n + 1]) for n in range(len(segments))]
+    return any(_parent(h) == _parent(path) for h in holders)
