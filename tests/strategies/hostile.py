@@ -182,6 +182,15 @@ def _add_member(draw: st.DrawFn, m: _Mutation, duplicate: bool) -> None:
         m.broken.append(join_path(where, key_segment(existing)))
 
 
+def _shift(broken: list[str], list_path: str, deleted: int) -> None:
+    """Renumber broken places after the item they follow in a list was deleted."""
+    prefix = f"{list_path}["
+    for n, b in enumerate(broken):
+        found = re.match(r"(\d+)\]", b[len(prefix) :]) if b.startswith(prefix) else None
+        if found and int(found[1]) > deleted:
+            broken[n] = f"{prefix}{int(found[1]) - 1}]{b[len(prefix) + len(found[0]) :]}"
+
+
 def _change_value(draw: st.DrawFn, m: _Mutation, action: str) -> None:
     places = _places(m.doc)
     if not places:
@@ -189,6 +198,8 @@ def _change_value(draw: st.DrawFn, m: _Mutation, action: str) -> None:
     path, parent, key = draw(st.sampled_from(places))
     if action == "delete":
         del parent[key]
+        if isinstance(parent, list):
+            _shift(m.broken, path[: -len(index_segment(key))], key)
     elif action == "swap":
         parent[key] = _fresh(draw, SWAPS)
     elif action == "huge":
@@ -372,12 +383,25 @@ def related(path: str, broken: str) -> bool:
     """Whether an error at ``path`` is about the thing changed at ``broken``.
 
     The same place, a place inside it, an object holding it (a union that no
-    longer fits), or a field beside it or beside an object holding it (a
+    longer fits), a field beside it or beside an object holding it (a
     class-level check relating two fields, such as a state that must be the
-    last entry of a history).
+    last entry of a history), or a place inside the item next to an item
+    holding it (a check on each step of a sequence, such as a transition).
     """
     if _within(path, broken) or _within(broken, path):
         return True
     segments = _SEGMENT.findall(broken)
     holders = ["".join(segments[: n + 1]) for n in range(len(segments))]
-    return any(_parent(h) == _parent(path) for h in holders)
+    if any(_parent(h) == _parent(path) for h in holders):
+        return True
+    for h in holders:
+        item = _ITEM.fullmatch(h)
+        if item is not None:
+            i = int(item[2])
+            neighbours = (f"{item[1]}[{i - 1}]", f"{item[1]}[{i + 1}]")
+            if any(_within(path, n) for n in neighbours):
+                return True
+    return False
+
+
+_ITEM = re.compile(r"(.*)\[(\d+)\]")
