@@ -9,7 +9,8 @@ YAML object tags). They are read twice, from bytes and from files, with and
 without their class. The first pass builds what reading builds once per class
 (generated functions, lazily imported modules). During the second pass an audit
 hook records every import, compile, exec and process or pickle event, and a
-profiler every function called.
+profiler every function called. Last, `study.load_callable` is asked for the
+canary's ``boom``: the canary works, and is loaded when a caller asks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import copy
 import json
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import manifestkit as mk
+from manifestkit.schemas import study
 from strategies.hostile import TARGETS, _places
 
 CANARY = "mk_canary_module"
@@ -114,8 +117,11 @@ def documents() -> list[tuple[Any, bytes, str]]:
     return found
 
 
-def read_all(docs: list[tuple[Any, bytes, str]], folder: Path) -> int:
-    """Read each document from bytes, from a file, and from a file without its class."""
+def read_all(docs: list[tuple[Any, bytes, str]], folder: Path, read_as: Counter[str]) -> int:
+    """Read each document from bytes, from a file, and from a file without its class.
+
+    Counts in ``read_as`` the documents each class read as a manifest.
+    """
     refused = 0
     for n, (cls, body, fmt) in enumerate(docs):
         path = folder / f"doc{n}.{fmt}"
@@ -126,13 +132,14 @@ def read_all(docs: list[tuple[Any, bytes, str]], folder: Path) -> int:
             (mk.read, (path,)),
         ):
             try:
-                read(*args)
+                read_as[type(read(*args)).__name__] += 1
             except mk.ManifestError:
                 refused += 1
     return refused
 
 
 def main(folder: Path) -> dict[str, Any]:
+    """Read every document twice, watching the second pass; return what was seen."""
     (folder / f"{CANARY}.py").write_text(
         "import pathlib\npathlib.Path(__file__).with_suffix('.imported').touch()\n"
         "def boom():\n    pathlib.Path(__file__).with_suffix('.called').touch()\n"
@@ -140,7 +147,7 @@ def main(folder: Path) -> dict[str, Any]:
     )
     sys.path.insert(0, str(folder))
     docs = documents()
-    read_all(docs, folder)  # first pass: builds what is built once per class
+    read_all(docs, folder, Counter())  # first pass: builds what is built once per class
     before = set(sys.modules)
     events: list[tuple[str, str]] = []
     watching = True
@@ -160,13 +167,14 @@ def main(folder: Path) -> dict[str, Any]:
 
     threading.setprofile(profile)
     sys.setprofile(profile)
+    read_as: Counter[str] = Counter()
     try:
-        refused = read_all(docs, folder)
+        refused = read_all(docs, folder, read_as)
     finally:
         sys.setprofile(None)
         threading.setprofile(None)
         watching = False
-    return {
+    report = {
         "documents": len(docs),
         "reads": 3 * len(docs),
         "refused": refused,
@@ -176,7 +184,14 @@ def main(folder: Path) -> dict[str, Any]:
         "canary_called": (folder / f"{CANARY}.called").exists(),
         "canary_in_modules": CANARY in sys.modules,
         "called": sorted(called),
+        "read_as": dict(read_as),
     }
+    # The canary works, and a reference is loaded when, and only when, a caller asks.
+    study.load_callable(f"{CANARY}:boom")()
+    report["loaded_on_request"] = [
+        (folder / f"{CANARY}.{what}").exists() for what in ("imported", "called")
+    ]
+    return report
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 No torn file, no wrong hash, and no exception other than the library's: several
 real processes write the same manifest path while this one reads it; threads
 hash manifests (first use included, when the generated functions are being
-built) and hash and read a file while it is being replaced.
+built), hash and read a file while it is being replaced, and verify and hash
+one sealed bundle at once (each verify hashing with its own workers), with the
+same results as one thread.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 import manifestkit as mk
 from figures import record
 from manifestkit import _formats, _model
+from manifestkit.schemas import bundle
 from models import Cache
 from writer_process import version
 
@@ -223,3 +226,50 @@ def test_threads_that_meet_the_format_plug_ins_loading_wait_for_all_of_them(
     finally:
         sys.modules.pop("mk_slow_format", None)
     assert found == ["slowjson"] * 4
+
+
+def _sealed_bundle(folder: Path, files: int) -> None:
+    writer = bundle.BundleWriter.open(folder, run_id="threads", started_mono_ns_anchor=0)
+    for i in range(files):
+        sub = folder / f"d{i % 5}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"f{i:03d}.bin").write_bytes(bytes([i % 251]) * (i * 37 % 5000))
+    writer.finalize("completed")
+    writer.seal()
+
+
+def test_threads_verifying_and_hashing_one_sealed_folder_agree_with_one_thread(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "bundle"
+    _sealed_bundle(folder, 120)
+    # Break it three ways, so every thread has problems to find and report alike.
+    (folder / "d1" / "f001.bin").write_bytes(b"changed")
+    (folder / "d2" / "f002.bin").unlink()
+    (folder / "d3" / "added.bin").write_bytes(b"new")
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    def work(_: int) -> list[Any]:
+        return [
+            mk.verify(folder, exclude=[bundle.MANIFEST_FILE], workers=2),
+            bundle.BundleWriter.attach(folder).verify(workers=2, record=False),
+            [mk.hash_file(folder / name) for name in names],
+        ]
+
+    expected = work(0)
+    for result in expected[:2]:
+        assert (result.corrupted, result.missing, result.extra) == (
+            ("d1/f001.bin",),
+            ("d2/f002.bin",),
+            ("d3/added.bin",),
+        )
+    assert expected[2][names.index("d3/added.bin")] == hashlib.sha256(b"new").hexdigest()
+    got = _in_threads(work)
+    assert got == expected * THREADS
+    # Several threads recording the failure at once: one whole manifest, no temporary file.
+    outcomes = _in_threads(lambda _: [bundle.BundleWriter.attach(folder).verify().status])
+    assert outcomes == ["mismatch"] * THREADS
+    on_disk = mk.read(folder / bundle.MANIFEST_FILE, bundle.BundleManifest)
+    assert (on_disk.bundle_status, on_disk.integrity.status) == ("verification_failed", "mismatch")
+    assert list(folder.glob("*.mk-tmp")) == []
+    record("verify-threads", threads=THREADS, verifies=4 * THREADS, files=len(names))

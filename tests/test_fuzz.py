@@ -40,8 +40,18 @@ from strategies.hostile import (
 )
 
 IDS = [t.name for t in TARGETS]
-# Each example reads one small document: many more of them than of a round-trip test.
-FUZZ = settings(max_examples=settings().max_examples * 4)
+# A sidecar holds a document (a class declared with @manifest), never a lone block.
+DOCUMENTS = [t for t in TARGETS if mk.schema_info(t.cls).name is not None]
+
+
+def examples(target: Target, scale: float = 1.0) -> settings:
+    """The active profile's example count, scaled for a test and by the target's weight.
+
+    Each example reads one small document: the main test runs many more of them
+    (``scale=4``) than a round-trip test does.
+    """
+    return settings(max_examples=max(5, round(settings().max_examples * scale * target.weight)))
+
 
 _SEGMENT = r'(?:[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])'
 PATH = re.compile(rf'{_SEGMENT}(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*')
@@ -90,13 +100,14 @@ def read_hostile(hostile: Hostile, target: Target, limits: mk.Limits | None = No
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
-@FUZZ
-@given(data=st.data())
-def test_a_mutated_document_reads_as_a_manifest_or_a_manifest_error(
-    target: Target, data: st.DataObject
-) -> None:
-    read_hostile(data.draw(hostile_documents(target)), target)
-    FUZZED[f"loads {target.name}"] += 1
+def test_a_mutated_document_reads_as_a_manifest_or_a_manifest_error(target: Target) -> None:
+    @examples(target, 4)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        read_hostile(data.draw(hostile_documents(target)), target)
+        FUZZED[f"loads {target.name}"] += 1
+
+    run()
 
 
 @pytest.fixture(scope="module")
@@ -106,30 +117,36 @@ def folder() -> Iterator[Path]:
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
-@given(data=st.data())
 def test_a_mutated_file_reads_as_a_manifest_or_a_manifest_error(
-    target: Target, folder: Path, data: st.DataObject
+    target: Target, folder: Path
 ) -> None:
-    hostile = data.draw(hostile_documents(target))
-    FUZZED[f"read {target.name}"] += 1
-    raw = (
-        hostile.data.encode("utf-8", "surrogatepass")
-        if isinstance(hostile.data, str)
-        else hostile.data
-    )
-    path = folder / f"document.{hostile.format}"
-    path.write_bytes(raw)
-    try:
-        result: Any = mk.read(path, target.cls)
-    except mk.ManifestError as exc:
-        check_refusal(exc, hostile)
-    else:
-        check_manifest(result, target.cls, hostile.format)
-    # Without a class the schema is detected: any registered manifest, or a ManifestError.
-    found: Any = _outcome(mk.read, path)
-    assert isinstance(found, mk.ManifestError) or type(found) in mk.registered_schemas().values()
-    assert str(found)
-    assert path.read_bytes() == raw  # reading never changes the file
+    @examples(target)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        hostile = data.draw(hostile_documents(target))
+        FUZZED[f"read {target.name}"] += 1
+        raw = (
+            hostile.data.encode("utf-8", "surrogatepass")
+            if isinstance(hostile.data, str)
+            else hostile.data
+        )
+        path = folder / f"document.{hostile.format}"
+        path.write_bytes(raw)
+        try:
+            result: Any = mk.read(path, target.cls)
+        except mk.ManifestError as exc:
+            check_refusal(exc, hostile)
+        else:
+            check_manifest(result, target.cls, hostile.format)
+        # Without a class the schema is detected: any registered manifest, or a ManifestError.
+        found: Any = _outcome(mk.read, path)
+        assert (
+            isinstance(found, mk.ManifestError) or type(found) in mk.registered_schemas().values()
+        )
+        assert str(found)
+        assert path.read_bytes() == raw  # reading never changes the file
+
+    run()
 
 
 def _outcome(read: Any, *args: Any) -> Any:
@@ -167,37 +184,42 @@ def _within_limits(value: Any, limits: mk.Limits) -> bool:
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)
-@FUZZ
-@given(data=st.data())
-def test_under_tight_limits_what_is_accepted_is_within_them(
-    target: Target, data: st.DataObject
-) -> None:
-    hostile = data.draw(hostile_documents(target))
-    FUZZED[f"tight limits {target.name}"] += 1
-    result = read_hostile(hostile, target, limits=TIGHT)
-    if not isinstance(result, mk.ManifestError):
-        assert _within_limits(result, TIGHT)
+def test_under_tight_limits_what_is_accepted_is_within_them(target: Target) -> None:
+    @examples(target, 4)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        hostile = data.draw(hostile_documents(target))
+        FUZZED[f"tight limits {target.name}"] += 1
+        result = read_hostile(hostile, target, limits=TIGHT)
+        if not isinstance(result, mk.ManifestError):
+            assert _within_limits(result, TIGHT)
+
+    run()
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=IDS)
-@given(data=st.data())
+@pytest.mark.parametrize("target", DOCUMENTS, ids=[t.name for t in DOCUMENTS])
 def test_a_mutated_sidecar_reads_as_a_manifest_or_a_manifest_error(
-    target: Target, folder: Path, data: st.DataObject
+    target: Target, folder: Path
 ) -> None:
-    sample = data.draw(st.sampled_from(list(target.samples)))
-    fmt = data.draw(st.sampled_from(target.formats))
-    with tempfile.TemporaryDirectory(dir=folder) as name:
-        recording = Path(name) / "recording.bin"
-        recording.write_bytes(b"frames")
-        try:
-            sidecar = mk.write_sidecar(sample, recording, fmt)
-        except mk.ValidationError:  # TOML cannot hold a null in this sample
-            sidecar = mk.write_sidecar(sample, recording, "json")
-        mutated = data.draw(mutated_text(sidecar.read_bytes()))
-        raw = mutated.encode("utf-8", "surrogatepass") if isinstance(mutated, str) else mutated
-        sidecar.write_bytes(raw)
-        FUZZED[f"sidecar {target.name}"] += 1
-        for cls in (target.cls, None):
-            found = _outcome(mk.read_sidecar, recording, cls)
-            if not isinstance(found, mk.ManifestError):
-                check_manifest(found, type(found), "json")
+    @examples(target)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        sample = data.draw(st.sampled_from(list(target.samples)))
+        fmt = data.draw(st.sampled_from(target.formats))
+        with tempfile.TemporaryDirectory(dir=folder) as name:
+            recording = Path(name) / "recording.bin"
+            recording.write_bytes(b"frames")
+            try:
+                sidecar = mk.write_sidecar(sample, recording, fmt)
+            except mk.ValidationError:  # TOML cannot hold a null in this sample
+                sidecar = mk.write_sidecar(sample, recording, "json")
+            mutated = data.draw(mutated_text(sidecar.read_bytes()))
+            raw = mutated.encode("utf-8", "surrogatepass") if isinstance(mutated, str) else mutated
+            sidecar.write_bytes(raw)
+            FUZZED[f"sidecar {target.name}"] += 1
+            for cls in (target.cls, None):
+                found = _outcome(mk.read_sidecar, recording, cls)
+                if not isinstance(found, mk.ManifestError):
+                    check_manifest(found, type(found), "json")
+
+    run()

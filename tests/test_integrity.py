@@ -409,6 +409,40 @@ def test_a_stale_temp_file_of_an_interrupted_seal_is_not_listed(tmp_path: Path) 
     assert not stale.exists()
 
 
+def test_verify_passes_over_a_killed_writers_temp_files_of_excluded_names(
+    tmp_path: Path,
+) -> None:
+    # A writer killed while rewriting a manifest that records the seal leaves its
+    # temporary file; verifying (which writes nothing) must not call it an added file.
+    _tree(tmp_path, ["a", "sub/b"])
+    mk.seal(tmp_path, exclude=["manifest.json"])
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    host = _io._host_tag()
+    stale = [
+        f".manifest.json.{host}-{dead}-0123456789ab.mk-tmp",
+        f".manifest.sha256.{host}-{dead}-0123456789ab.mk-tmp",
+    ]
+    content = [
+        f".manifest.json.{host}-{os.getpid()}-0123456789ab.mk-tmp",  # a live writer's
+        f".manifest.json.{int(host, 16) ^ 1:08x}-{dead}-0123456789ab.mk-tmp",  # another host's
+        f".a.{host}-{dead}-0123456789ab.mk-tmp",  # of a file the seal covers
+        f"sub/.manifest.json.{host}-{dead}-0123456789ab.mk-tmp",  # another folder's
+    ]
+    for name in stale + content:
+        (tmp_path / name).write_bytes(b"half a file")
+    result = mk.verify(tmp_path, exclude=["manifest.json"])
+    assert result.extra == tuple(sorted(content, key=os.fsencode))
+    assert all((tmp_path / name).exists() for name in stale)  # verifying writes nothing
+    for name in content:
+        (tmp_path / name).unlink()
+    assert mk.verify(tmp_path, exclude=["manifest.json"]).ok
+
+
 def test_the_checksum_file_must_be_a_name_in_the_folder(tmp_path: Path) -> None:
     with pytest.raises(mk.ValidationError) as info:
         mk.seal(tmp_path, checksum_file="../x.sha256")

@@ -33,6 +33,11 @@ def test_session_and_datatype_folders_match_mesokit_schema(
     assert mks.bids_session_dir("/lab", subject, session) == ms.bids_session_dir(
         "/lab", subject, session
     )
+    if datatype in (".", ".."):
+        # mesokit-schema builds <session>/.. here, a folder outside the session's: refused.
+        with pytest.raises(mk.ValidationError):
+            mks.bids_datatype_dir("/lab", subject, session, datatype)
+        return
     assert mks.bids_datatype_dir("/lab", subject, session, datatype) == ms.bids_datatype_dir(
         "/lab", subject, session, datatype
     )

@@ -1,10 +1,13 @@
 """No code execution from data: reading never imports or calls what a document names.
 
-tests/no_exec_probe.py reads documents whose every string, key, version, tag
-and TOML schema header names a module or a callable, in a fresh process with an
-audit hook and a profiler (see its docstring). Nothing may be imported, compiled
-or executed, no process started and nothing unpickled; the only parsers that
-run are orjson (and json, for exact integers) and tomllib (tomli on 3.10).
+tests/no_exec_probe.py reads, in a fresh process with an audit hook and a
+profiler, the samples of every class in the fuzzing table (the core's test
+schemas and every schema pack's, plugin entry points and callable references
+included) with each string, key, version, tag and TOML schema header replaced
+by the name of a module or a callable (see its docstring). Nothing may be
+imported, compiled or executed, no process started and nothing unpickled; the
+only parsers that run are orjson (and json, for exact integers) and tomllib
+(tomli on 3.10). `study.load_callable` loads a reference only when asked.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 from figures import record
+from strategies.hostile import TARGETS
 
 PROBE = Path(__file__).parent / "no_exec_probe.py"
 # Modules that parse or run things a document could name: none of them may run.
@@ -60,6 +64,10 @@ def test_reading_never_imports_or_calls_what_a_document_names(tmp_path: Path) ->
         False,
         False,
     )
+    # Every document class of the fuzzing table, schema packs included, read some of them.
+    assert set(report["read_as"]) >= {t.cls.__name__ for t in TARGETS}
+    # Only a caller's explicit request imports and calls the reference.
+    assert report["loaded_on_request"] == [True, True]
     called = set(report["called"])
     assert called & NEVER_CALLED == set()
     assert sorted(c for c in called if c.split(".")[0] in NEVER) == []

@@ -27,7 +27,7 @@ import attrs
 from ._checksums import format_checksums, parse_checksums, quote_name, show_name
 from ._errors import IntegrityError, ManifestIOError, ValidationError
 from ._folders import CHUNK, Hashed, Walk, hash_files, walk
-from ._io import _remove_stale, atomic_write, read_bytes
+from ._io import _remove_stale, _stale_temp_files, atomic_write, read_bytes
 from ._paths import resolve_inside
 from ._progress import Progress, reporting
 
@@ -280,7 +280,9 @@ def verify(
         folder: The folder to check.
         checksum_file: The checksum file's name, in the folder.
         exclude: Relative POSIX names of files not to count or report as extra
-            (files the checksum file lists are checked all the same).
+            (files the checksum file lists are checked all the same). The
+            temporary files a killed writer of one of them (or of the checksum
+            file) left behind are passed over too, as `seal` removes them.
         expected_files: The number of files a manifest recorded, when it
             differs from the checksum file's count that is a problem too.
         expected_bytes: The total size a manifest recorded, if any.
@@ -302,8 +304,10 @@ def verify(
     listed_names = {entry.name for entry in listed}
     found = walk(root, {name})
     # An excluded name is left out of the count and never extra; if the
-    # checksum file lists it anyway, it is checked like any listed file.
-    ignored = set(exclude) - listed_names
+    # checksum file lists it anyway, it is checked like any listed file. Nor
+    # are a killed writer's temporary files of these names content: `seal`
+    # removes them, and verifying, which writes nothing, passes over them.
+    ignored = (set(exclude) | _stale_names(root, {name, *exclude})) - listed_names
     files = {file: size for file, size in found.files.items() if file not in ignored}
     problems: dict[str, str] = {}
     lead: list[tuple[str, str]] = []
@@ -359,6 +363,17 @@ def verify(
         unreadable=tuple(sorted(unreadable.items(), key=_by_name)),
         problems=(*lead, *sorted(problems.items(), key=_by_name)),
     )
+
+
+def _stale_names(root: str, names: Iterable[str]) -> set[str]:
+    """Relative names of the temporary files killed writers of ``names`` left behind."""
+    stale = set()
+    for name in names:
+        folder, _, file_name = name.rpartition("/")
+        directory = os.path.join(root, *folder.split("/")) if folder else root
+        for entry in _stale_temp_files(directory, file_name):
+            stale.add(f"{folder}/{entry.name}" if folder else entry.name)
+    return stale
 
 
 def _under(name: str, found: Walk) -> bool:

@@ -299,13 +299,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale(directory: str, target: str) -> None:
+def _stale_temp_files(directory: str, target: str) -> list[os.DirEntry[str]]:
+    """The temporary files a killed writer of ``target`` left in ``directory``.
+
+    Only names of exactly the pattern `write` uses, naming this host and a
+    process that is no longer running.
+    """
     prefix = f".{target}."
     host = _host_tag()
     try:
         entries = list(os.scandir(directory or "."))
     except OSError:
-        return
+        return []
+    stale = []
     for entry in entries:
         n = entry.name
         if not (n.startswith(prefix) and n.endswith(_TMP_SUFFIX)):
@@ -313,6 +319,12 @@ def _remove_stale(directory: str, target: str) -> None:
         m = _TMP_MIDDLE.match(n[len(prefix) : -len(_TMP_SUFFIX)])
         if m is None or m[1] != host or _alive(int(m[2])):
             continue
+        stale.append(entry)
+    return stale
+
+
+def _remove_stale(directory: str, target: str) -> None:
+    for entry in _stale_temp_files(directory, target):
         try:
             if entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)

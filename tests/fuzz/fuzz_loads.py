@@ -21,9 +21,19 @@ import atheris
 
 # Instrument the library and the pure-Python parser it uses, so coverage guides
 # the search through them (orjson is compiled and is fuzzed as a black box).
+# The schema packs are imported here too, or they would be imported (uninstrumented)
+# with the table of readers.
 INSTRUMENTED = ["tomllib", "cattrs", "manifestkit"]
+PACKS = [
+    "manifestkit.schemas.bundle",
+    "manifestkit.schemas.experiment",
+    "manifestkit.schemas.labcache",
+    "manifestkit.schemas.mesokit",
+    "manifestkit.schemas.study",
+    "manifestkit._demo",
+]
 with atheris.instrument_imports(include=INSTRUMENTED):
-    for name in INSTRUMENTED:
+    for name in INSTRUMENTED + PACKS:
         importlib.import_module(name)
 
 import harness  # noqa: E402

@@ -2,7 +2,8 @@
 
 An input is one control byte followed by the document:
 
-- bits 0-3: which reader of `TARGETS` (modulo their number);
+- bits 0-3 and 7: which reader of `TARGETS` (bit 7 is the high bit of five;
+  the number is taken modulo the number of readers);
 - bit 4: the format, JSON (0) or TOML (1);
 - bit 5: the default limits (0) or tight ones, so small inputs reach every limit;
 - bit 6: `mk.loads` with the class (0), or `mk.read` of a file without it (1).
@@ -44,7 +45,13 @@ def _folder() -> Path:
 
 def control(target: int, fmt: str, *, tight: bool = False, detect: bool = False) -> int:
     """The control byte for a reader index and format (for writing seed inputs)."""
-    return target | FORMATS.index(fmt) << 4 | int(tight) << 5 | int(detect) << 6
+    low, high = target & 0x0F, target >> 4 & 1
+    return low | FORMATS.index(fmt) << 4 | int(tight) << 5 | int(detect) << 6 | high << 7
+
+
+def reader(flags: int) -> int:
+    """The index in `TARGETS` of the reader a control byte names."""
+    return (flags & 0x0F | flags >> 7 << 4) % len(TARGETS)
 
 
 def one_input(data: bytes) -> None:
@@ -52,7 +59,7 @@ def one_input(data: bytes) -> None:
     if not data:
         return
     flags, doc = data[0], data[1:]
-    target = TARGETS[(flags & 0x0F) % len(TARGETS)]
+    target = TARGETS[reader(flags)]
     fmt = FORMATS[flags >> 4 & 1]
     limits = TIGHT if flags >> 5 & 1 else None
     try:

@@ -32,6 +32,7 @@ def test_each_reader_has_seeds_for_both_formats() -> None:
     for i, target in enumerate(TARGETS):
         for fmt in target.formats:
             flags = harness.control(i, fmt)
+            assert harness.reader(flags) == i
             mine = [d for d in seeds.values() if d[0] == flags]
             # A reader whose samples TOML cannot hold still gets JSON seeds.
             assert mine or fmt == "toml"

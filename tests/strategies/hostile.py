@@ -1,12 +1,8 @@
 """Hostile documents: valid manifests, mutated the ways broken and malicious files are.
 
-`TARGETS` is the table every fuzzing suite runs over (the Hypothesis suite in
-tests/test_fuzz.py and the atheris harness in tests/fuzz/): one `Target` per
-schema class, with sample manifests and, optionally, a strategy for more. A
-schema pack adds its readers with one line each, for example::
-
-    Target(AcquisitionManifest, read_samples(AcquisitionManifest, "mesokit/acq.json"),
-           acquisitions()),
+`TARGETS` (tests/strategies/targets.py, re-exported here) is the table every
+fuzzing suite runs over: one `Target` per document class of the core's test
+schemas and of every schema pack.
 
 `hostile_documents(target)` draws a sample, turns it into JSON or TOML bytes and
 mutates it: structurally first (missing and extra keys, type swaps, deep nesting,
@@ -21,9 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -33,66 +27,18 @@ import manifestkit as mk
 from manifestkit._errors import index_segment, join_path, key_segment
 from manifestkit._io import _header
 from manifestkit._model import get_plan
-from models import Cache, Inner, Kitchen, Open, Small
 
-from . import caches, kitchens, smalls
+from .targets import TARGETS, Target, read_samples
 
-DATA = Path(__file__).parent.parent / "data"
-
-
-@dataclass(frozen=True, repr=False)
-class Target:
-    """One reader to fuzz: a manifest class and the manifests mutations start from."""
-
-    cls: type
-    samples: Sequence[Any]
-    more: st.SearchStrategy[Any] | None = None
-    formats: tuple[str, ...] = ("json", "toml")
-
-    @property
-    def name(self) -> str:
-        return mk.schema_info(self.cls).name or self.cls.__name__
-
-    def __repr__(self) -> str:
-        return f"Target({self.name})"
-
-    def manifests(self) -> st.SearchStrategy[Any]:
-        base: st.SearchStrategy[Any] = st.sampled_from(list(self.samples))
-        return base | self.more if self.more is not None else base
-
-
-def read_samples(cls: type, *paths: str) -> list[Any]:
-    """Sample manifests read from golden files under tests/data/ (``"core/kitchen.json"``)."""
-    return [mk.read(DATA / p, cls) for p in paths]
-
-
-TARGETS: list[Target] = [
-    Target(
-        Kitchen,
-        read_samples(Kitchen, "core/kitchen.json"),
-        kitchens(),
-    ),
-    Target(Small, [Small(title="t"), Small(title="T\u00e9\u00df", size=2**40)], smalls()),
-    Target(
-        Cache,
-        [
-            Cache(owner="o"),
-            mk.from_dict(
-                {
-                    "owner": "o",
-                    "future": {"deep": [1, {"x": None}]},
-                    "entries": [{"name": "e", "items": [{"label": "l"}], "later": True}],
-                    "meta": {"name": "m", "items": []},
-                },
-                Cache,
-            ),
-            Cache(owner="p", entries=[Open(name="n", items=[Inner(label="i", weight=0.5)])]),
-        ],
-        caches(),
-    ),
+__all__ = [
+    "TARGETS",
+    "Hostile",
+    "Target",
+    "hostile_documents",
+    "mutated_text",
+    "read_samples",
+    "related",
 ]
-"""Every reader the fuzzing suites run over. Schema packs add one line each."""
-
 
 # --------------------------------------------------------------------- values
 
@@ -236,6 +182,15 @@ def _add_member(draw: st.DrawFn, m: _Mutation, duplicate: bool) -> None:
         m.broken.append(join_path(where, key_segment(existing)))
 
 
+def _shift(broken: list[str], list_path: str, deleted: int) -> None:
+    """Renumber broken places after the item they follow in a list was deleted."""
+    prefix = f"{list_path}["
+    for n, b in enumerate(broken):
+        found = re.match(r"(\d+)\]", b[len(prefix) :]) if b.startswith(prefix) else None
+        if found and int(found[1]) > deleted:
+            broken[n] = f"{prefix}{int(found[1]) - 1}]{b[len(prefix) + len(found[0]) :]}"
+
+
 def _change_value(draw: st.DrawFn, m: _Mutation, action: str) -> None:
     places = _places(m.doc)
     if not places:
@@ -243,6 +198,8 @@ def _change_value(draw: st.DrawFn, m: _Mutation, action: str) -> None:
     path, parent, key = draw(st.sampled_from(places))
     if action == "delete":
         del parent[key]
+        if isinstance(parent, list):
+            _shift(m.broken, path[: -len(index_segment(key))], key)
     elif action == "swap":
         parent[key] = _fresh(draw, SWAPS)
     elif action == "huge":
@@ -426,6 +383,25 @@ def related(path: str, broken: str) -> bool:
     """Whether an error at ``path`` is about the thing changed at ``broken``.
 
     The same place, a place inside it, an object holding it (a union that no
-    longer fits), or a field beside it (a class-level check relating two fields).
+    longer fits), a field beside it or beside an object holding it (a
+    class-level check relating two fields, such as a state that must be the
+    last entry of a history), or a place inside the item next to an item
+    holding it (a check on each step of a sequence, such as a transition).
     """
-    return _within(path, broken) or _within(broken, path) or _parent(path) == _parent(broken)
+    if _within(path, broken) or _within(broken, path):
+        return True
+    segments = _SEGMENT.findall(broken)
+    holders = ["".join(segments[: n + 1]) for n in range(len(segments))]
+    if any(_parent(h) == _parent(path) for h in holders):
+        return True
+    for h in holders:
+        item = _ITEM.fullmatch(h)
+        if item is not None:
+            i = int(item[2])
+            neighbours = (f"{item[1]}[{i - 1}]", f"{item[1]}[{i + 1}]")
+            if any(_within(path, n) for n in neighbours):
+                return True
+    return False
+
+
+_ITEM = re.compile(r"(.*)\[(\d+)\]")

@@ -57,6 +57,22 @@ def _check_labels(title: str, **labels: str | None) -> None:
         raise mk.ValidationError(errors, title=title)
 
 
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
+def _check_folder_name(name: str, value: str) -> None:
+    """Refuse a label used whole as a folder that would name another folder, or none."""
+    why = None
+    if value in ("", ".", ".."):
+        why = "is not a folder name"
+    elif _DRIVE.match(value):
+        why = "names a Windows drive"
+    if why is not None:
+        raise mk.ValidationError(
+            [(name, f"{_quoted(value)} {why}; expected one name")], title="invalid BIDS label"
+        )
+
+
 def bids_session_dir(root: str | os.PathLike[str], subject: str, session: str) -> Path:
     """The session folder: ``<root>/data/sub-<subject>/ses-<session>``.
 
@@ -76,9 +92,11 @@ def bids_datatype_dir(
     (``func``, ``beh``).
 
     Raises:
-        ValidationError: A label contains a path separator.
+        ValidationError: A label contains a path separator, or the datatype is
+            not one folder name (empty, ``.``, ``..``, a Windows drive).
     """
     _check_labels("invalid BIDS label", datatype=datatype)
+    _check_folder_name("datatype", datatype)
     return bids_session_dir(root, subject, session) / datatype
 
 
