@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import manifestkit as mk
@@ -193,12 +193,14 @@ def test_keys_past_the_bmp_take_the_exact_path_and_sort_by_utf16() -> None:
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([1e-5, -1e-5, 1e21]))
+@example(1.5)  # scale's default: hypothesis found it on 3.13
 def test_floats_written_without_canonical_number_are_ones_it_leaves_alone(x: float) -> None:
     from manifestkit._fast_out import _AS_IS_HIGH, _AS_IS_LOW
     from manifestkit._numbers import canonical_number
 
     if _AS_IS_LOW <= abs(x) < _AS_IS_HIGH and not x.is_integer():
         assert canonical_number(x) is x
-    assert mk.canonical_json(Tree(name="", scale=x, offset=1.0)) == mk.canonical_json(
-        {"name": "", "scale": x, "offset": 1.0}
-    )
+    expected: dict[str, Any] = {"name": "", "offset": 1.0}
+    if x != 1.5:  # scale's default, left out of the wire form
+        expected["scale"] = x
+    assert mk.canonical_json(Tree(name="", scale=x, offset=1.0)) == mk.canonical_json(expected)
