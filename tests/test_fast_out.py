@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit._canonical import _FAST, _typed
-from manifestkit._convert import _unstructure
 from manifestkit._fast_out import _INLINE_DEPTH, CanonicalWriter, WireWriter
 from manifestkit._rfc3339 import ORJSON_DATETIME
 from manifestkit._values import Limits, Problems, writing_limits
+from manifestkit._wire import unstructure_exact
 from manifestkit.schemas import mesokit as mks
 from models import Cache, Kitchen
 from strategies import FINITE_FLOATS, INT64, KEYS, TEXT, caches, json_objects, kitchens
@@ -112,8 +112,8 @@ def _bytes(value: Any, *, sort: bool = True) -> bytes:
 def _agree(obj: Any) -> None:
     for (copy, full), writer in WRITERS.items():
         fast = writer.function(type(obj))(obj)
-        assert fast == _unstructure(obj, full, LIMITS), (copy, full)
-        assert list(fast) == list(_unstructure(obj, full, LIMITS))
+        assert fast == unstructure_exact(obj, full, LIMITS), (copy, full)
+        assert list(fast) == list(unstructure_exact(obj, full, LIMITS))
     exact = _bytes(_typed(obj, ""), sort=False)  # Fragments compare by identity: compare bytes
     try:
         assert _bytes(_FAST.function(type(obj))(obj)) == exact
@@ -145,7 +145,7 @@ def test_the_generated_full_form_equals_the_path_tracking_one(
     # mesokit_content_hash hashes to_dict(include_defaults=True): the generated form.
     for doc, cls in ((acquisition, mks.AcquisitionManifest), (processing, mks.ProcessingManifest)):
         m = mk.from_dict(doc, cls)
-        assert mk.to_dict(m, include_defaults=True) == _unstructure(m, True, LIMITS)
+        assert mk.to_dict(m, include_defaults=True) == unstructure_exact(m, True, LIMITS)
 
 
 def test_a_negative_zero_is_not_its_positive_zero_default() -> None:

@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from ._errors import describe, index_segment, join_path, key_segment
+from ._errors import describe, index_segment, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._rfc3339 import check_datetime
 from ._types import Kind, TypeNode
@@ -23,6 +23,7 @@ from ._values import (
     Limits,
     Problems,
     json_value,
+    nested_errors,
     python_fits,
     to_bool,
     to_enum,
@@ -49,7 +50,7 @@ def check_instance(obj: Any) -> list[tuple[str, str]]:
             nv = typed_value(v, f.node, _LIMITS)
         except Problems as p:
             seg = key_segment(f.key)
-            errors.extend((join_path(seg, path), msg) for path, msg in p.errors)
+            errors.extend(nested_errors(seg, p))
             continue
         if nv is not v:
             setattr_(obj, f.name, nv)
@@ -157,7 +158,7 @@ def _items(v: Any, item: TypeNode, limits: Limits, make: type) -> Any:
             y = typed_value(x, item, limits)
         except Problems as p:
             seg = index_segment(i)
-            errors.extend((join_path(seg, path), m) for path, m in p.errors)
+            errors.extend(nested_errors(seg, p))
             continue
         changed = changed or y is not x
         out.append(y)
@@ -182,7 +183,7 @@ def _tuple(v: Any, node: TypeNode, limits: Limits) -> tuple[Any, ...]:
         try:
             out.append(typed_value(x, item, limits))
         except Problems as p:
-            errors.extend((join_path(index_segment(i), path), m) for path, m in p.errors)
+            errors.extend(nested_errors(index_segment(i), p))
     if errors:
         raise Problems(errors)
     return tuple(out)
@@ -201,7 +202,7 @@ def _dict(v: Any, item: TypeNode, limits: Limits) -> dict[str, Any]:
             out[key] = typed_value(x, item, limits)
         except Problems as p:
             seg = key_segment(key)
-            errors.extend((join_path(seg, path), m) for path, m in p.errors)
+            errors.extend(nested_errors(seg, p))
     if errors:
         raise Problems(errors)
     return out

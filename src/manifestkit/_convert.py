@@ -6,7 +6,8 @@ hooks are built here from each field's `TypeNode` (strict scalars, JSON
 values, tagged unions); cattrs generates the per-class functions and collects
 per-attribute failures, which are turned into one `ValidationError` listing
 every problem with its path. Unstructuring writes the wire form: fields equal
-to their default omitted, preserved unknown fields put back where they were.
+to their default omitted, preserved unknown fields put back where they were;
+the generated writers (`_fast_out`) do it, and `_wire` when they give up.
 
 The top-level functions use a default instance that callers cannot change;
 make your own `Converter` for other limits.
@@ -14,12 +15,9 @@ make your own `Converter` for other limits.
 
 from __future__ import annotations
 
-import pathlib
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
-
-import attrs
 
 from ._check import run_field_check
 from ._codegen import Slow
@@ -28,7 +26,6 @@ from ._fast import FastStructurer, fast_structure
 from ._fast_out import WireWriter
 from ._model import (
     _UNKNOWN,
-    NO_UNKNOWN,
     ClassPlan,
     FieldPlan,
     get_plan,
@@ -39,9 +36,10 @@ from ._types import Kind, TypeNode, json_kinds
 from ._values import (
     Limits,
     Problems,
+    errors_of,
     json_value,
     key_too_long,
-    same,
+    nested_errors,
     to_bool,
     to_date,
     to_datetime,
@@ -53,15 +51,14 @@ from ._values import (
     to_str,
     to_uuid,
     too_many,
-    union_member,
     writing_limits,
 )
+from ._wire import unstructure_exact
 
 __all__ = ["Converter"]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
-_NOTHING = attrs.NOTHING
 
 
 class Converter:
@@ -156,7 +153,7 @@ class Converter:
             else:
                 return result
         try:
-            return _unstructure(obj, include_defaults, self._write_limits)
+            return unstructure_exact(obj, include_defaults, self._write_limits)
         except Problems as p:
             raise ValidationError(p.errors, title=f"invalid {type(obj).__name__}") from None
 
@@ -274,7 +271,7 @@ class _Structurer:
                 try:
                     out.append(item_hook(x, None))
                 except Exception as exc:  # noqa: BLE001 - every failure is reported with its path
-                    errors.extend(_nest(index_segment(i), exc))
+                    errors.extend(nested_errors(index_segment(i), exc))
             if errors:
                 raise Problems(errors)
             return out if make is list else tuple(out)
@@ -296,7 +293,7 @@ class _Structurer:
                 try:
                     out.append(h(x, None))
                 except Exception as exc:  # noqa: BLE001
-                    errors.extend(_nest(index_segment(i), exc))
+                    errors.extend(nested_errors(index_segment(i), exc))
             if errors:
                 raise Problems(errors)
             return tuple(out)
@@ -327,7 +324,7 @@ class _Structurer:
                 try:
                     out[key] = item_hook(x, None)
                 except Exception as exc:  # noqa: BLE001
-                    errors.extend(_nest(key_segment(key), exc))
+                    errors.extend(nested_errors(key_segment(key), exc))
             if errors:
                 raise Problems(errors)
             return out
@@ -411,7 +408,7 @@ class _Structurer:
                     try:
                         kept[key] = json_value(v[key], limits, preserved=True)
                     except Problems as p:
-                        errors.extend(_nest(key_segment(key), p))
+                        errors.extend(nested_errors(key_segment(key), p))
                 else:
                     errors.append((join_path("", key_segment(key)), _unknown_message(key, plan)))
             if errors:
@@ -477,8 +474,6 @@ def _plain_kind(v: Any) -> str:
 
 
 def _wire_kinds(node: TypeNode) -> frozenset[str]:
-    from ._types import json_kinds  # noqa: PLC0415
-
     kinds = json_kinds(node)
     if node.kind is Kind.DATETIME:
         kinds |= {"date-time"}
@@ -499,18 +494,6 @@ def _json_name(kind: str) -> str:
     }.get(kind, kind)
 
 
-def _nest(segment: str, exc: BaseException) -> list[tuple[str, str]]:
-    return [(join_path(segment, path), msg) for path, msg in _errors_of(exc)]
-
-
-def _errors_of(exc: BaseException) -> list[tuple[str, str]]:
-    if isinstance(exc, Problems):
-        return exc.errors
-    if isinstance(exc, ValidationError):
-        return exc.errors
-    return [("", f"invalid value ({type(exc).__name__}: {exc})")]
-
-
 def _class_errors(exc: BaseException, names: dict[str, str]) -> list[tuple[str, str]]:
     from cattrs.errors import AttributeValidationNote  # noqa: PLC0415
 
@@ -518,97 +501,11 @@ def _class_errors(exc: BaseException, names: dict[str, str]) -> list[tuple[str, 
     for sub in getattr(exc, "exceptions", ()):
         notes = [n for n in getattr(sub, "__notes__", ()) if isinstance(n, AttributeValidationNote)]
         if not notes:  # the class's own checks, run by its __init__
-            out.extend(_errors_of(sub))
+            out.extend(errors_of(sub))
             continue
         seg = key_segment(names.get(notes[-1].name, notes[-1].name))
         if isinstance(sub, KeyError):
             out.append((join_path("", seg), "required field is missing"))
         else:
-            out.extend(_nest(seg, sub))
+            out.extend(nested_errors(seg, sub))
     return out
-
-
-# ---------------------------------------------------------------- unstructure
-
-
-def _item_errors(
-    items: Any,
-    segment: Callable[[Any], str],
-    node: TypeNode,
-    include_defaults: bool,
-    limits: Limits,
-) -> Problems:
-    # The rare path: find which items failed, so each error names its item.
-    errors: list[tuple[str, str]] = []
-    for key, x in items:
-        try:
-            _value(x, node, include_defaults, limits)
-        except Problems as p:
-            errors.extend(_nest(segment(key), p))
-    return Problems(errors)
-
-
-def _unstructure(obj: Any, include_defaults: bool, limits: Limits) -> dict[str, Any]:
-    plan = get_plan(type(obj))
-    out: dict[str, Any] = {}
-    errors: list[tuple[str, str]] = []
-    for f in plan.fields:
-        v = getattr(obj, f.name)
-        if (
-            not include_defaults
-            and not f.always
-            and f.default is not _NOTHING
-            and same(v, f.default)
-        ):
-            continue
-        try:
-            out[f.key] = _value(v, f.node, include_defaults, limits)
-        except Problems as p:
-            errors.extend(_nest(key_segment(f.key), p))
-    unknown = getattr(obj, _UNKNOWN)
-    if unknown is not NO_UNKNOWN:
-        for key, v in unknown.items():
-            try:
-                out[key] = json_value(v, limits, preserved=True)
-            except Problems as p:
-                errors.extend(_nest(key_segment(key), p))
-    if errors:
-        raise Problems(errors)
-    return out
-
-
-def _value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -> Any:
-    k = node.kind
-    if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
-        return v
-    if k is Kind.CLASS:
-        return _unstructure(v, include_defaults, limits)
-    if k is Kind.OPTIONAL:
-        return None if v is None else _value(v, node.args[0], include_defaults, limits)
-    if k in (Kind.LIST, Kind.VARTUPLE):
-        item = node.args[0]
-        try:
-            return [_value(x, item, include_defaults, limits) for x in v]
-        except Problems:
-            raise _item_errors(
-                enumerate(v), index_segment, item, include_defaults, limits
-            ) from None
-    if k is Kind.TUPLE:
-        return [_value(x, n, include_defaults, limits) for x, n in zip(v, node.args, strict=True)]
-    if k is Kind.DICT:
-        item = node.args[0]
-        try:
-            return {key: _value(x, item, include_defaults, limits) for key, x in v.items()}
-        except Problems:
-            raise _item_errors(v.items(), key_segment, item, include_defaults, limits) from None
-    if k is Kind.ANY:
-        return json_value(v, limits)
-    if k is Kind.ENUM:
-        return v.value
-    if k is Kind.UUID:
-        return str(v)
-    if k is Kind.PATH:
-        return pathlib.PurePath(v).as_posix()
-    if k is Kind.UNION:
-        return _value(v, union_member(v, node), include_defaults, limits)
-    raise AssertionError(k)  # pragma: no cover

@@ -21,11 +21,11 @@ from typing import Any
 
 import orjson
 
-from ._convert import _value
 from ._model import ClassPlan, FieldPlan, get_plan, schema_info
 from ._rfc3339 import ORJSON_DATETIME
 from ._types import Kind, TypeNode
 from ._values import INT_MAX, INT_MIN, Limits, Problems
+from ._wire import wire_value
 
 __all__ = ["DATETIME_PATTERN", "DATE_PATTERN", "DIALECT", "json_schema", "schema_id"]
 
@@ -231,7 +231,7 @@ _UNWRITABLE: Any = object()
 def _wire(value: Any, node: TypeNode) -> Any:
     """A default or example as JSON (``_UNWRITABLE`` if it is not a valid value)."""
     try:
-        plain = _value(value, node, include_defaults=False, limits=_LIMITS)
+        plain = wire_value(value, node, include_defaults=False, limits=_LIMITS)
         return orjson.loads(orjson.dumps(plain, option=ORJSON_DATETIME))
     except (Problems, TypeError, ValueError, AttributeError):
         return _UNWRITABLE

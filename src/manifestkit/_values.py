@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import describe, index_segment, join_path, key_segment
+from ._errors import ValidationError, describe, index_segment, join_path, key_segment
 from ._rfc3339 import check_datetime, parse_date, parse_datetime
 from ._types import Kind, TypeNode, type_name
 
@@ -134,6 +134,18 @@ class Problems(Exception):
     def one(cls, message: str, path: str = "") -> Problems:
         """A single problem at ``path``."""
         return cls([(path, message)])
+
+
+def errors_of(exc: BaseException) -> list[tuple[str, str]]:
+    """The ``(path, message)`` problems an exception carries (one, for a foreign one)."""
+    if isinstance(exc, (Problems, ValidationError)):
+        return exc.errors
+    return [("", f"invalid value ({type(exc).__name__}: {exc})")]
+
+
+def nested_errors(segment: str, exc: BaseException) -> list[tuple[str, str]]:
+    """The problems ``exc`` carries, each path put under ``segment``."""
+    return [(join_path(segment, path), msg) for path, msg in errors_of(exc)]
 
 
 def check_str(value: str) -> str | None:
