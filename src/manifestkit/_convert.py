@@ -79,6 +79,7 @@ class Converter:
         }
         self._measured = FastStructurer(self.limits, trusted=True, measured=True)
         self._wire = {copy: WireWriter(self._write_limits, copy=copy) for copy in (False, True)}
+        self._full = WireWriter(self._write_limits, copy=True, include_defaults=True)
 
     def wire(self, obj: Any) -> dict[str, Any]:
         """Internal: the wire form for a serialiser, sharing free-form values with ``obj``."""
@@ -145,13 +146,13 @@ class Converter:
                 [("", f"expected a manifest instance, found {describe(obj)}")],
                 title="cannot unstructure",
             )
-        if not include_defaults:
-            try:  # the generated fast path; anything unusual goes to the path-tracking code
-                result: dict[str, Any] = self._wire[True].function(type(obj))(obj)
-            except Exception:  # noqa: BLE001, S110 - reported below, with its path
-                pass
-            else:
-                return result
+        writer = self._full if include_defaults else self._wire[True]
+        try:  # the generated fast path; anything unusual goes to the path-tracking code
+            result: dict[str, Any] = writer.function(type(obj))(obj)
+        except Exception:  # noqa: BLE001, S110 - reported below, with its path
+            pass
+        else:
+            return result
         try:
             return unstructure_exact(obj, include_defaults, self._write_limits)
         except Problems as p:

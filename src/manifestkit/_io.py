@@ -25,7 +25,6 @@ from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
 from ._errors import FormatError, ManifestIOError, ValidationError, describe
-from ._fast_out import WireWriter
 from ._formats import JsonFormat, format_for_path, get_format
 from ._model import (
     get_plan,
@@ -34,7 +33,7 @@ from ._model import (
     registered_schemas,
     schema_info,
 )
-from ._values import Limits, writing_limits
+from ._values import Limits
 from ._versioning import classify, prepare
 
 __all__ = [
@@ -53,7 +52,6 @@ __all__ = [
 T = TypeVar("T")
 PathLike = str | os.PathLike[str]
 _DEFAULT = Converter()
-_FULL = WireWriter(writing_limits(_DEFAULT.limits), copy=True, include_defaults=True)
 
 
 def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
@@ -63,13 +61,6 @@ def to_dict(obj: Any, *, include_defaults: bool = False) -> dict[str, Any]:
         obj: A manifest instance.
         include_defaults: Also write fields equal to their default.
     """
-    if include_defaults and is_manifest_class(type(obj)):
-        try:  # the generated fast path; anything unusual goes to the path-tracking code
-            result: dict[str, Any] = _FULL.function(type(obj))(obj)
-        except Exception:  # noqa: BLE001, S110 - reported below, with its path
-            pass
-        else:
-            return result
     return _DEFAULT.unstructure(obj, include_defaults=include_defaults)
 
 
