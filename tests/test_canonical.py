@@ -286,3 +286,51 @@ def test_golden_hash_of_a_small_document() -> None:
         mk.content_hash(Small(title="t"))
         == hashlib.sha256(b'{"title":"t","version":3}').hexdigest()
     )
+
+
+@mk.block
+class _Bag:
+    extra: dict[str, Any] = mk.field(factory=dict)
+
+
+@pytest.mark.parametrize(
+    ("value", "errors"),
+    [
+        ({"a": [1, math.nan]}, [("extra.a[1]", "expected a finite number, found a number (nan)")]),
+        (
+            {"k": {1: 2}},
+            [("extra.k", "object keys must be strings, found a key that is an integer (1)")],
+        ),
+        (
+            {"n": [2**64]},
+            [
+                (
+                    "extra.n[0]",
+                    "expected an integer that fits in 64 bits, found an integer (18446744073709551616)",
+                )
+            ],
+        ),
+        (
+            {"d": [-(2**63) - 1]},
+            [
+                (
+                    "extra.d[0]",
+                    "expected an integer that fits in 64 bits, found an integer (-9223372036854775809)",
+                )
+            ],
+        ),
+    ],
+)
+def test_a_free_form_value_changed_in_place_is_refused_with_its_path(
+    value: dict[str, Any], errors: list[tuple[str, str]]
+) -> None:
+    # The generated writer leaves integers and keys to orjson; what it refuses
+    # is reported by the path-tracking code.
+    bag = _Bag(extra={"ok": 2.0})
+    bag.extra.update(value)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.canonical_json(bag)
+    assert info.value.errors == errors
+    assert mk.canonical_json(_Bag(extra={"ok": 2.0, "n": [2**64 - 1, -(2**63)]})) == (
+        b'{"extra":{"n":[18446744073709551615,-9223372036854775808],"ok":2}}'
+    )

@@ -204,3 +204,41 @@ def test_floats_written_without_canonical_number_are_ones_it_leaves_alone(x: flo
     if x != 1.5:  # scale's default, left out of the wire form
         expected["scale"] = x
     assert mk.canonical_json(Tree(name="", scale=x, offset=1.0)) == mk.canonical_json(expected)
+
+
+def _floats_to_change(v: Any) -> bool:
+    """Whether ``v`` holds a float that RFC 8785 writes differently from orjson."""
+    from manifestkit._numbers import canonical_number
+
+    if type(v) is float:
+        return canonical_number(v) is not v
+    if type(v) is dict:
+        return any(_floats_to_change(x) for x in v.values())
+    if type(v) is list:
+        return any(_floats_to_change(x) for x in v)
+    return False
+
+
+@given(json_objects())
+@example({"exposure_ms": 20.0, "objective": {"na": 0.125, "roi": [0, 0.0, -0.0, 1e-6]}})
+@example({"gain_db": 3.5, "roi": [0, 0, 512, 512], "firmware": "2.4.1"})
+def test_free_form_values_are_copied_only_where_a_float_changes(extra: dict[str, Any]) -> None:
+    from manifestkit._fast_out import _plain_canonical
+
+    before = orjson.dumps(extra)
+    try:
+        out = _plain_canonical(Limits())(extra)
+    except Problems:  # a key past U+FFFF: the exact path writes it
+        assert not "".join(_keys(extra)).isascii()
+        return
+    assert orjson.dumps(extra) == before  # the user's value is never changed
+    assert (out is extra) is not _floats_to_change(extra)
+    assert _bytes(out) == mk.canonical_json(extra)
+
+
+def _keys(v: Any) -> list[str]:
+    if type(v) is dict:
+        return [*v, *(k for x in v.values() for k in _keys(x))]
+    if type(v) is list:
+        return [k for x in v for k in _keys(x)]
+    return []

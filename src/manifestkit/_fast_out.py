@@ -35,7 +35,7 @@ from ._model import _UNKNOWN, NO_UNKNOWN, FieldPlan, get_plan
 from ._numbers import canonical_number
 from ._rfc3339 import check_datetime
 from ._types import Kind, TypeNode
-from ._values import INT_MAX, INT_MIN, Limits, Problems, json_value, same, union_member
+from ._values import Limits, Problems, json_value, same, union_member
 
 __all__ = ["CanonicalWriter", "WireWriter"]
 
@@ -65,39 +65,63 @@ the generated code tests for that before calling it."""
 
 
 def _plain_canonical(limits: Limits) -> Fn:
+    """The canonical form of a free-form value, as a function; ``v`` itself when it needs none.
+
+    Only floats change (see `canonical_number`), so a container is copied only
+    when something inside it changed: most free-form values are returned as
+    they are, after one walk that checks every value's type. Integers and keys
+    are not checked here: orjson refuses an integer outside 64 bits and a key
+    that is not a string, and the exact path then says where.
+    """
     number = canonical_number
+    low, high = _AS_IS_LOW, _AS_IS_HIGH
 
     def plain(v: Any, left: int = limits.max_depth) -> Any:
         c = v.__class__
-        if c is str or c is bool or v is None:
+        if c is str or c is int or c is bool or v is None:
             return v
         if c is float:
-            return canonical_number(v)
-        if c is int:
-            if INT_MIN <= v <= INT_MAX:
-                return v
-            raise Problems.one("integer out of range")
+            return v if low <= abs(v) < high and not v.is_integer() else number(v)
         if c is dict:
             if left <= 0:
                 raise Problems.one("too deep")
-            out = {}
-            for k, x in _bmp_keys(v).items():  # leaves are written here: no call each
+            out = None
+            for k, x in _bmp_keys(v).items():  # leaves are checked here: no call each
                 xc = x.__class__
-                if xc is str or xc is bool or x is None:
-                    out[k] = x
-                elif xc is float:
-                    out[k] = (
-                        x
-                        if _AS_IS_LOW <= abs(x) < _AS_IS_HIGH and not x.is_integer()
-                        else number(x)
-                    )
+                if xc is str or xc is int or xc is bool or x is None:
+                    continue
+                if xc is float:
+                    if low <= abs(x) < high and not x.is_integer():
+                        continue
+                    y = number(x)
                 else:
-                    out[k] = plain(x, left - 1)
-            return out
+                    y = plain(x, left - 1)
+                    if y is x:
+                        continue
+                if out is None:
+                    out = dict(v)
+                out[k] = y
+            return v if out is None else out
         if c is list:
             if left <= 0:
                 raise Problems.one("too deep")
-            return [plain(x, left - 1) for x in v]
+            new = None
+            for i, x in enumerate(v):
+                xc = x.__class__
+                if xc is str or xc is int or xc is bool or x is None:
+                    continue
+                if xc is float:
+                    if low <= abs(x) < high and not x.is_integer():
+                        continue
+                    y = number(x)
+                else:
+                    y = plain(x, left - 1)
+                    if y is x:
+                        continue
+                if new is None:
+                    new = list(v)
+                new[i] = y
+            return v if new is None else new
         if (c is datetime and check_datetime(v) is None) or c is date:
             return v
         raise Problems.one("not plain data")
