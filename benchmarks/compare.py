@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import msgspec.json
 import msgspec.toml
 import orjson
 import tomli_w
@@ -77,10 +78,11 @@ PEER_TITLES = {
     PLAIN: "plain parser",
 }
 
-OPS = ("decode", "encode", "content_hash", "toml_write", "toml_read")
+OPS = ("decode", "encode", "encode_file", "content_hash", "toml_write", "toml_read")
 OP_TITLES = {
     "decode": "decode + validate JSON",
     "encode": "encode JSON",
+    "encode_file": "encode JSON, file layout",
     "content_hash": "content_hash",
     "toml_write": "TOML write",
     "toml_read": "TOML read + validate",
@@ -227,6 +229,13 @@ def contenders(n: int) -> tuple[dict[str, dict[str, Callable[[], object]]], int]
             OURS: lambda: mk.dumps(ours),
             PYDANTIC: theirs.model_dump_json,
             MSGSPEC: lambda: encoder.encode(floor),
+        },
+        # The layout both write their files in (2-space indent): mesokit-schema's own
+        # file writer, `to_json()`; the "encode" row's peers write compact JSON.
+        "encode_file": {
+            OURS: lambda: mk.dumps(ours),
+            PYDANTIC: theirs.to_json,
+            MSGSPEC: lambda: msgspec.json.format(encoder.encode(floor), indent=2),
         },
         "content_hash": {
             OURS: lambda: mk.content_hash(ours),

@@ -96,6 +96,19 @@ def test_every_contender_runs_on_a_small_document() -> None:
     assert results["toml_read"][compare.PLAIN] == mk.to_dict(ours)
     assert results["toml_read"][compare.OURS] == ours
     assert tomli_w.dumps(mk.to_dict(ours)).encode() == results["toml_write"][compare.PLAIN]
+    # The file-layout row: all three write 2-space-indented JSON of the same data.
+    file_layout = results["encode_file"]
+    assert file_layout[compare.OURS] == mk.dumps(ours)
+    for peer in (compare.PYDANTIC, compare.MSGSPEC):
+        text = file_layout[peer]
+        text = text if isinstance(text, str) else text.decode()
+        assert text.startswith(
+            (
+                '{\n  "mesofield_version": "0.9.3",\n',
+                '{\n  "schema_version": "1.1.0",\n  "mesofield_version": "0.9.3",\n',
+            )
+        )
+        assert _exact(orjson.loads(text)) == _exact(orjson.loads(results["encode"][peer]))
 
 
 def test_ratio_is_ours_over_theirs_and_none_when_missing() -> None:
