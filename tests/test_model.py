@@ -226,3 +226,27 @@ def test_instances_of_hashable_fields_can_be_hashed_and_keep_unknown_fields_in_e
     plain = mk.from_dict({"name": "n"}, Tag)
     assert hash(kept) == hash(mk.from_dict(doc, Tag)) == hash(plain)
     assert kept != plain  # the preserved field still counts for equality
+
+
+@pytest.mark.parametrize("version", ["1", "1.0.0.0", "v1.0", "01.0", "1.0-rc1", True, -1, 1.0, ""])
+def test_a_version_that_is_not_major_minor_patch_or_an_integer_is_refused(version: Any) -> None:
+    # "1" used to be accepted here, and a document without its version field then
+    # failed to read with "expected a version such as "1", found a string ("1")".
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.manifest("test.bad-version", version=version)
+    assert str(info.value) == (
+        f'test.bad-version: version {version!r} is neither a "MAJOR.MINOR[.PATCH]" string'
+        " nor a non-negative integer"
+    )
+
+
+@pytest.mark.parametrize("version", ["1.0", "0.4.2", 0, 3])
+def test_a_document_without_its_version_field_reads_as_the_current_version(
+    version: str | int,
+) -> None:
+    @mk.manifest(f"test.version-{version}", version=version)
+    class Doc:
+        a: int = 0
+
+    assert mk.from_dict({}, Doc) == Doc()
+    assert mk.to_dict(Doc()) == {"schema_version": version}

@@ -9,6 +9,7 @@ first use, so forward references resolve after the module has loaded.
 
 from __future__ import annotations
 
+import re
 import threading
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -120,6 +121,23 @@ class SchemaInfo:
 _SCHEMAS: dict[str, type] = {}
 
 
+# At most 18 digits a part: no real version has more, and a document's version of
+# thousands of digits would otherwise reach int()'s digit limit (a ValueError).
+SEMVER = re.compile(r"(0|[1-9]\d{0,17})\.(0|[1-9]\d{0,17})(?:\.(0|[1-9]\d{0,17}))?\Z")
+"""A ``MAJOR.MINOR[.PATCH]`` version string; groups are the three parts."""
+
+
+def _check_version(schema: str, version: object) -> None:
+    if version is None or (type(version) is int and version >= 0):
+        return
+    if type(version) is str and SEMVER.match(version):
+        return
+    raise ManifestDefinitionError(
+        f'{schema}: version {version!r} is neither a "MAJOR.MINOR[.PATCH]" string'
+        " nor a non-negative integer"
+    )
+
+
 @overload
 def manifest(
     schema: str,
@@ -166,6 +184,7 @@ def manifest(
             under (``"manifest.json"``), to tell schemas apart when reading.
         unknown_hint: A sentence added to unknown-field errors.
     """
+    _check_version(schema, version)
 
     def wrap(cls: type[T]) -> type[T]:
         vfield = version_field if version is not None else None

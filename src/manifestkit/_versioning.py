@@ -32,6 +32,7 @@ from ._errors import (
     ValidationError,
     describe,
 )
+from ._model import SEMVER as _SEMVER
 from ._model import SchemaInfo, get_plan, schema_info
 
 __all__ = [
@@ -47,9 +48,6 @@ Step = Callable[[dict[str, Any]], dict[str, Any]]
 F = TypeVar("F", bound=Step)
 Relation = Literal["current", "older-minor", "newer-minor", "older-major", "newer-major"]
 
-# At most 18 digits a part: no real version has more, and a document's version of
-# thousands of digits would otherwise reach int()'s digit limit (a ValueError).
-_SEMVER = re.compile(r"(0|[1-9]\d{0,17})\.(0|[1-9]\d{0,17})(?:\.(0|[1-9]\d{0,17}))?\Z")
 _MIGRATIONS: dict[str, dict[str | int, Step]] = {}
 
 
