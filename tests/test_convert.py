@@ -222,3 +222,29 @@ def test_class_checks_see_the_unknown_fields_on_every_path() -> None:
         assert info.value.errors == [("legacy", "is no longer allowed")]
     kept = mk.from_dict({"name": "a", "other": 1}, _NoLegacy)
     assert dict(mk.unknown_fields(kept)) == {"other": 1}
+
+
+@mk.block
+class _Keyed:
+    counts: dict[str, int] = mk.field(factory=dict)
+    bag: dict[str, Any] = mk.field(factory=dict)
+
+
+@pytest.mark.parametrize("field", ["counts", "bag"])
+def test_a_key_utf8_cannot_hold_is_refused_in_every_dict_field(field: str) -> None:
+    # The fast path refused it; the slow path, and building an instance, once let it in.
+    expected = [
+        (
+            f'{field}["x\\ud800"]',
+            "key contains a lone surrogate (\\ud800), which UTF-8 cannot encode",
+        )
+    ]
+    with pytest.raises(mk.ValidationError) as info:
+        mk.from_dict({field: {"ok": 1, "x\ud800": 2}}, _Keyed)
+    assert info.value.errors == expected
+    with pytest.raises(mk.ValidationError) as info:
+        _Keyed(**{field: {"ok": 1, "x\ud800": 2}})
+    assert info.value.errors == expected
+    assert mk.from_dict({field: {"ok": 1, "x\U0001f600": 2}}, _Keyed) == _Keyed(
+        **{field: {"ok": 1, "x\U0001f600": 2}}
+    )

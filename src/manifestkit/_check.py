@@ -22,6 +22,7 @@ from ._types import Kind, TypeNode
 from ._values import (
     Limits,
     Problems,
+    check_str,
     json_value,
     nested_errors,
     python_fits,
@@ -197,6 +198,10 @@ def _dict(v: Any, item: TypeNode, limits: Limits) -> dict[str, Any]:
     for key, x in v.items():
         if type(key) is not str:
             errors.append(("", f"keys must be strings, found a key that is {describe(key)}"))
+            continue
+        why = check_str(key)
+        if why:
+            errors.append((key_segment(key), f"key {why}"))
             continue
         try:
             out[key] = typed_value(x, item, limits)

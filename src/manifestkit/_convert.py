@@ -36,6 +36,7 @@ from ._types import Kind, TypeNode, json_kinds
 from ._values import (
     Limits,
     Problems,
+    check_str,
     errors_of,
     json_value,
     key_too_long,
@@ -321,6 +322,10 @@ class _Structurer:
                     continue
                 if len(key) > longest:
                     errors.append(("", key_too_long(key, longest)))
+                    continue
+                why = check_str(key)
+                if why:
+                    errors.append((key_segment(key), f"key {why}"))
                     continue
                 try:
                     out[key] = item_hook(x, None)
