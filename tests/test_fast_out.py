@@ -10,17 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit._canonical import _FAST, _typed
-from manifestkit._fast_out import _INLINE_DEPTH, CanonicalWriter, WireWriter
+from manifestkit._codegen import Slow
+from manifestkit._fast_out import _INLINE_DEPTH, DEFER_AT, CanonicalWriter, WireWriter
 from manifestkit._rfc3339 import ORJSON_DATETIME
 from manifestkit._values import Limits, Problems, writing_limits
 from manifestkit._wire import unstructure_exact
 from manifestkit.schemas import mesokit as mks
-from models import Cache, Kitchen
+from models import Cache, Inner, Kitchen
 from strategies import FINITE_FLOATS, INT64, KEYS, TEXT, caches, json_objects, kitchens
 from strategies.mesokit import documents
 
@@ -109,7 +111,28 @@ def _bytes(value: Any, *, sort: bool = True) -> bytes:
     return orjson.dumps(value, option=ORJSON_DATETIME | (orjson.OPT_SORT_KEYS if sort else 0))
 
 
+DEFERRED_WIRE = WireWriter(LIMITS, copy=False, deferred=True, defer_at=1)
+DEFERRED_CANONICAL = CanonicalWriter(Limits(), deferred=True, defer_at=1)
+"""Writers that leave every list of instances to ``default=``, as long lists are."""
+
+
+def _deferred_json(obj: Any) -> bytes:
+    return DEFERRED_WIRE.encode(obj, mk.get_format("json").dumps_deferred)
+
+
+def _deferred_canonical(obj: Any) -> bytes:
+    sorted_ = ORJSON_DATETIME | orjson.OPT_SORT_KEYS
+    return DEFERRED_CANONICAL.encode(
+        obj, lambda data, default: orjson.dumps(data, default=default, option=sorted_)
+    )
+
+
 def _agree(obj: Any) -> None:
+    assert _deferred_json(obj) == mk.get_format("json").dumps(mk.to_dict(obj))
+    try:
+        assert _deferred_canonical(obj) == mk.canonical_json(obj)
+    except (orjson.JSONEncodeError, Problems):  # a key past U+FFFF: the exact path writes it
+        assert not mk.canonical_json(obj).isascii()
     for (copy, full), writer in WRITERS.items():
         fast = writer.function(type(obj))(obj)
         assert fast == unstructure_exact(obj, full, LIMITS), (copy, full)
@@ -242,3 +265,39 @@ def _keys(v: Any) -> list[str]:
     if type(v) is list:
         return [k for x in v for k in _keys(x)]
     return []
+
+
+@mk.manifest("test.deferred", version="1.0")
+class Batch:
+    items: list[Inner] = mk.field(factory=list)
+    free: dict[str, Any] = mk.field(factory=dict)
+
+
+def _batch(n: int) -> Batch:
+    return Batch(items=[Inner(label=f"i{i}", weight=0.5) for i in range(n)], free={"a": 1})
+
+
+@pytest.mark.parametrize("n", [1, DEFER_AT])
+def test_deferred_writers_leave_to_the_checked_path_what_it_refuses(n: int) -> None:
+    """Only the instances the writer handed to ``default=`` may reach it: they are counted."""
+    with_stray = _batch(n)
+    with_stray.free["stray"] = Inner(label="stray")  # a free-form value changed in place
+    changed = _batch(n)
+    changed.items.append({"label": "a dict, not an Inner"})  # type: ignore[arg-type]
+    wire = DEFERRED_WIRE if n == 1 else mk._io._DEFAULT._deferred
+    canonical = DEFERRED_CANONICAL if n == 1 else _FAST
+    item = "expected an instance of Inner, found an object"
+    for bad, path in ((with_stray, "free.stray"), (changed, f"items[{n}]")):
+        with pytest.raises(Slow):
+            wire.encode(bad, mk.get_format("json").dumps_deferred)
+        with pytest.raises((Slow, Problems)):  # its free-form walk may see the stray first
+            canonical.encode(bad, lambda data, default: orjson.dumps(data, default=default))
+        for write in (mk.dumps, mk.canonical_json, mk.to_dict):
+            with pytest.raises(mk.ValidationError) as info:
+                write(bad)
+            assert info.value.errors[0][0] == path
+            assert bad is with_stray or info.value.errors == [(path, item)]
+    good = _batch(n)
+    assert mk.loads(mk.dumps(good), Batch) == good
+    assert mk.dumps(good) == mk.get_format("json").dumps(mk.to_dict(good))
+    assert mk.canonical_json(good) == mk.canonical_json(mk.to_dict(good))

@@ -48,9 +48,13 @@ from ._values import INT_MAX, INT_MIN, Limits, Problems, check_str, same, union_
 
 __all__ = ["canonical_json", "content_hash", "es6_number"]
 _NOTHING = attrs.NOTHING
-_FAST = CanonicalWriter(Limits())
+_FAST = CanonicalWriter(Limits(), deferred=True)
 _LIMITS = Limits()
 _SORTED = ORJSON_DATETIME | orjson.OPT_SORT_KEYS
+
+
+def _dump_sorted(data: Any, default: Any) -> bytes:
+    return orjson.dumps(data, default=default, option=_SORTED)
 
 
 def _number(x: float, path: str) -> Any:
@@ -132,6 +136,10 @@ def _value(v: Any, node: TypeNode, path: str) -> Any:
     if k is Kind.FLOAT:
         return _number(v, path)
     if k is Kind.CLASS:
+        if not isinstance(v, node.target):  # a list of instances changed in place
+            raise Problems.one(
+                f"expected an instance of {node.target.__name__}, found {describe(v)}", path
+            )
         return _typed(v, path)
     if k in (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
         return v
@@ -182,7 +190,7 @@ def canonical_json(x: Any) -> bytes:
         if pause:
             gc.disable()
         try:  # the generated fast path; anything unusual goes to the path-tracking code
-            return orjson.dumps(_FAST.function(type(x))(x), option=_SORTED)
+            return _FAST.encode(x, _dump_sorted)
         except Exception:  # noqa: BLE001, S110 - the code below reports it with its path
             pass
         finally:

@@ -81,6 +81,7 @@ class Converter:
         self._measured = FastStructurer(self.limits, trusted=True, measured=True)
         self._wire = {copy: WireWriter(self._write_limits, copy=copy) for copy in (False, True)}
         self._full = WireWriter(self._write_limits, copy=True, include_defaults=True)
+        self._deferred = WireWriter(self._write_limits, copy=False, deferred=True)
 
     def wire(self, obj: Any) -> dict[str, Any]:
         """Internal: the wire form for a serialiser, sharing free-form values with ``obj``."""
@@ -89,6 +90,17 @@ class Converter:
         except Exception:  # noqa: BLE001 - the checked path reports it
             return self.unstructure(obj)
         return result
+
+    def encode(self, obj: Any, dump: Callable[[Any, Callable[[Any], Any]], bytes]) -> bytes | None:
+        """Internal: ``dump(data, default)`` of the wire form, long lists one item at a time.
+
+        See `WireWriter.encode`. None when the generated writer gives up:
+        the caller then writes `wire`, whose checked path reports what is wrong.
+        """
+        try:
+            return self._deferred.encode(obj, dump)
+        except Exception:  # noqa: BLE001 - the checked path reports it
+            return None
 
     def structure_trusted(self, data: Any, cls: type[T], size: int) -> T | None:
         """Internal: the fast path for data orjson just parsed; None if it cannot take it.

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from ._codegen import compile_function
+from ._codegen import SLOW, compile_function
 from ._model import _UNKNOWN, NO_UNKNOWN, FieldPlan, get_plan
 from ._numbers import canonical_number
 from ._rfc3339 import check_datetime
@@ -39,10 +39,12 @@ from ._values import Limits, Problems, json_value, same, union_member
 
 __all__ = ["CanonicalWriter", "WireWriter"]
 
-Fn = Callable[[Any], Any]
+Fn = Callable[..., Any]
 _SCALARS = (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL)
 _INLINE_DEPTH = 4
 """Nested classes are inlined this many levels deep; deeper ones are called."""
+DEFER_AT = 512
+"""A deferred writer leaves lists of at least this many instances to ``default=``."""
 
 
 def _bmp_keys(v: Any) -> Any:
@@ -156,24 +158,57 @@ class _Writer:
     include_defaults = False
     copies_lists = False
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, *, deferred: bool = False, defer_at: int = DEFER_AT) -> None:
         self.limits = limits
+        self.deferred = deferred
+        self.defer_at = defer_at
         self._classes: dict[type, Fn] = {}
+        self._items: dict[type, Fn] = {}
+        """The classes whose instances a deferred writer leaves to ``default=``."""
 
     def function(self, cls: type) -> Fn:
-        """The generated writer of ``cls`` (built on first use)."""
+        """The generated writer of ``cls`` (built on first use): ``write(o, S=None)``."""
         fn = self._classes.get(cls)
         if fn is None:
             slot: list[Fn] = []
-            self._classes[cls] = lambda o: slot[0](o)  # noqa: PLW0108 - late binding
+            self._classes[cls] = lambda o, s=None: slot[0](o, s)  # late binding
             src = _Source(self._namespace())
-            src.lines.append("def write(o):")
+            src.ns["SLOW"] = SLOW
+            src.lines.append("def write(o, S=None):")
             result = self._class(cls, "o", src, "    ", (cls,))
             src.lines.append(f"    return {result}")
             fn = compile_function("write", src.lines, src.ns)
             slot.append(fn)
             self._classes[cls] = fn
         return fn
+
+    def encode(self, obj: Any, dump: Callable[[Any, Fn], bytes]) -> bytes:
+        """``dump(data, default)`` of ``obj``'s form, long lists of instances left to ``default``.
+
+        A deferred writer leaves a list of at least `DEFER_AT` instances of one
+        class as it is, and ``dump`` (orjson with ``default=``) asks ``default``
+        for each instance's dict as it reaches it: each dict is built, written
+        and freed while its strings are still in the cache, instead of the
+        whole document's dicts being built, then written, then freed. The
+        instances in such a list are checked to be of their declared class,
+        and every call of ``default`` is counted: anything else that reaches
+        it (an instance put into a free-form value) makes the counts differ,
+        and `Slow` is raised so that the caller's checked path reports it.
+        """
+        items = self._items
+        state = [0, 0]  # instances left to default, calls of default
+
+        def default(o: Any) -> Any:
+            write = items.get(o.__class__)
+            if write is None:
+                raise TypeError
+            state[1] += 1
+            return write(o, state)
+
+        out = dump(self.function(type(obj))(obj, state), default)
+        if state[0] != state[1]:
+            raise SLOW
+        return out
 
     # -- hooks for the flavours
 
@@ -283,7 +318,7 @@ class _Writer:
         if k is Kind.CLASS:
             target = node.target
             if target in stack or len(stack) >= _INLINE_DEPTH:
-                return f"{src.const(self.function(target), 'F')}({v})"
+                return f"{src.const(self.function(target), 'F')}({v}, S)"
             if simple_only:
                 return None
             return self._class(target, v, src, ind, (*stack, target))
@@ -302,6 +337,8 @@ class _Writer:
             src.lines.append(f"{ind}    {r} = {inner}")
             return r
         if k in (Kind.LIST, Kind.VARTUPLE):
+            if self.deferred and node.args[0].kind is Kind.CLASS and not simple_only:
+                return self._deferred_list(node.args[0], v, src, ind, stack)
             x = src.name("x")
             sub = src.child()
             inner = self._value(node.args[0], x, sub, ind + "    ", stack)
@@ -326,6 +363,31 @@ class _Writer:
         if k is Kind.UNION:
             return f"{src.const(self._union(node), 'U')}({v})"
         return self._leaf(node, v)
+
+    def _deferred_list(
+        self, item: TypeNode, v: str, src: _Source, ind: str, stack: tuple[type, ...]
+    ) -> str:
+        """A list of instances of ``item``'s class: left to ``default=`` when long (`encode`)."""
+        target = item.target
+        self._items[target] = self.function(target)
+        x, r = src.name("x"), src.name("l")
+        c = src.const(target)
+        sub = src.child()
+        inner = self._value(item, x, sub, ind + "        ", stack)
+        src.lines += [
+            f"{ind}if S is not None and len({v}) >= {self.defer_at}:",
+            f"{ind}    for {x} in {v}:",
+            f"{ind}        if {x}.__class__ is not {c}:",
+            f"{ind}            raise SLOW",
+            f"{ind}    S[0] += len({v})",
+            f"{ind}    {r} = {v}",
+            f"{ind}else:",
+            f"{ind}    {r} = []",
+            f"{ind}    for {x} in {v}:",
+            *sub.lines,
+            f"{ind}        {r}.append({inner})",
+        ]
+        return r
 
     def _sequence(self, kind: Kind, inner: str, x: str, v: str) -> str:
         """A list or tuple's items, written: a copy of a tuple even when they need nothing."""
@@ -370,9 +432,17 @@ class _Writer:
 class WireWriter(_Writer):
     """Generated wire-form functions; ``copy`` makes `to_dict`'s fresh, checked copies."""
 
-    def __init__(self, limits: Limits, *, copy: bool, include_defaults: bool = False) -> None:
-        """One writer per flavour."""
-        super().__init__(limits)
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        copy: bool,
+        include_defaults: bool = False,
+        deferred: bool = False,
+        defer_at: int = DEFER_AT,
+    ) -> None:
+        """One writer per flavour; ``deferred`` ones only for `encode` (they never copy)."""
+        super().__init__(limits, deferred=deferred and not copy, defer_at=defer_at)
         self.copy = self.copies_lists = copy
         self.include_defaults = include_defaults
 

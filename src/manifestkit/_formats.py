@@ -18,7 +18,7 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -89,6 +89,13 @@ class JsonFormat:
             raise ValidationError(
                 _problems(data, "JSON") or [("", str(exc))], title="cannot write JSON"
             ) from None
+
+    def dumps_deferred(self, data: Any, default: Callable[[Any], Any]) -> bytes:
+        """Internal: `dumps` of data holding objects that ``default`` turns into plain data.
+
+        orjson's errors are not caught: the caller falls back to `dumps`.
+        """
+        return orjson.dumps(data, default=default, option=self._OPTIONS)
 
     def loads(self, data: bytes) -> Any:
         """Parse JSON bytes."""

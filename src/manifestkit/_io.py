@@ -159,7 +159,9 @@ def dumps(obj: Any, format: str = "json") -> bytes:  # noqa: A002 - DESIGN.md's 
     if pause:
         gc.disable()
     try:
-        body: bytes = fmt.dumps(_DEFAULT.wire(obj))
+        body = _DEFAULT.encode(obj, fmt.dumps_deferred) if type(fmt) is JsonFormat else None
+        if body is None:
+            body = fmt.dumps(_DEFAULT.wire(obj))
     finally:
         if pause:
             gc.enable()

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import index_segment, key_segment
+from ._errors import describe, index_segment, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
 from ._values import Limits, Problems, json_value, nested_errors, same, union_member
@@ -75,6 +75,10 @@ def wire_value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -
     if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
         return v
     if k is Kind.CLASS:
+        if not isinstance(v, node.target):  # a list of instances changed in place
+            raise Problems.one(
+                f"expected an instance of {node.target.__name__}, found {describe(v)}"
+            )
         return unstructure_exact(v, include_defaults, limits)
     if k is Kind.OPTIONAL:
         return None if v is None else wire_value(v, node.args[0], include_defaults, limits)
