@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 from hypothesis import given
@@ -129,6 +131,7 @@ def test_the_defaults() -> None:
         max_string=8 * 1024 * 1024,
         max_items=1_000_000,
         max_toml_bytes=4 * 1024 * 1024,
+        max_errors=1000,
     )
 
 
@@ -262,3 +265,58 @@ def test_the_command_line_keeps_the_toml_bound_too(
         f"big.toml: (document): invalid TOML: file is {size} bytes; "
         f"the limit for TOML is {mk.Limits().max_toml_bytes}"
     )
+
+
+def _bad_items(where: str, n: int) -> dict[str, Any]:
+    """The kitchen document with ``n`` wrong values at ``where``."""
+    doc = copy.deepcopy(KITCHEN)
+    if where == "tags":  # a typed list
+        doc["tags"] = list(range(n))
+    elif where == "table":  # a typed dict
+        doc["table"] = {f"k{i}": i for i in range(n)}
+    elif where == "free":  # a free-form value
+        doc["free"] = {"deep": [math.nan] * n}
+    else:  # undeclared fields of a class that forbids them
+        doc.update({f"x{i}": i for i in range(n)})
+    return doc
+
+
+WHERE = ["tags", "table", "free", "fields"]
+
+
+@given(st.sampled_from(WHERE), st.integers(0, 12), st.integers(1, 6))
+def test_for_all_counts_at_most_max_errors_problems_are_listed_and_the_rest_said(
+    where: str, n: int, cap: int
+) -> None:
+    limits = mk.Limits(max_errors=cap)
+    found = _errors(_bad_items(where, n), Kitchen, limits=limits)
+    everything = _errors(_bad_items(where, n), Kitchen, limits=mk.Limits())
+    assert len(everything) == n  # the default cap is far above n
+    if n <= cap:
+        assert found == everything
+    else:
+        note = ("", f"more problems were not listed (the limit is {cap})")
+        assert found == [*everything[:cap], note]
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_200_000_bad_items_are_refused_after_the_first_thousand(where: str) -> None:
+    doc = _bad_items(where, 200_000)
+    # JSON cannot hold NaN: a free-form value's problems come from plain data.
+    errors = _errors(
+        doc if where == "free" else orjson.dumps(doc),
+        Kitchen,
+        None if where == "free" else "json",
+        mk.Limits(),
+    )
+    assert len(errors) == 1001
+    assert errors[-1] == ("", "more problems were not listed (the limit is 1000)")
+
+
+def test_building_an_instance_lists_at_most_max_errors_problems() -> None:
+    kitchen = mk.from_dict(KITCHEN, Kitchen)
+    with pytest.raises(mk.ValidationError) as info:
+        attrs.evolve(kitchen, tags=list(range(5000)))
+    assert len(info.value.errors) == 1001
+    assert info.value.errors[0] == ("tags[0]", "expected a string, found an integer (0)")
+    assert info.value.errors[-1] == ("", "more problems were not listed (the limit is 1000)")

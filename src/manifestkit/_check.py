@@ -22,6 +22,7 @@ from ._types import Kind, TypeNode
 from ._values import (
     Limits,
     Problems,
+    capped,
     check_str,
     json_value,
     nested_errors,
@@ -67,7 +68,7 @@ def check_instance(obj: Any) -> list[tuple[str, str]]:
         extra = getattr(type(obj), "__manifest_check__", None)
         if extra is not None:
             errors.extend(extra(obj))
-    return errors
+    return capped(errors, _LIMITS.max_errors)
 
 
 def run_field_check(check: Any, value: Any) -> str | None:
@@ -160,6 +161,8 @@ def _items(v: Any, item: TypeNode, limits: Limits, make: type) -> Any:
         except Problems as p:
             seg = index_segment(i)
             errors.extend(nested_errors(seg, p))
+            if len(errors) > limits.max_errors:
+                break
             continue
         changed = changed or y is not x
         out.append(y)
@@ -196,6 +199,8 @@ def _dict(v: Any, item: TypeNode, limits: Limits) -> dict[str, Any]:
     out = {}
     errors: list[tuple[str, str]] = []
     for key, x in v.items():
+        if len(errors) > limits.max_errors:
+            break
         if type(key) is not str:
             errors.append(("", f"keys must be strings, found a key that is {describe(key)}"))
             continue

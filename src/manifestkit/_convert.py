@@ -36,6 +36,7 @@ from ._types import Kind, TypeNode, json_kinds
 from ._values import (
     Limits,
     Problems,
+    capped,
     check_str,
     errors_of,
     json_value,
@@ -140,7 +141,8 @@ class Converter:
         try:
             return path.structure(data, cls)
         except Problems as p:
-            raise ValidationError(p.errors, title=f"invalid {cls.__name__}") from None
+            errors = capped(p.errors, self.limits.max_errors)
+            raise ValidationError(errors, title=f"invalid {cls.__name__}") from None
         except RecursionError:
             raise ValidationError(
                 [("", "document is nested too deeply to read")], title=f"invalid {cls.__name__}"
@@ -274,6 +276,8 @@ class _Structurer:
         noun = "a list" if make is list else "an array"
         most = self.limits.max_items
 
+        cap = self.limits.max_errors
+
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not list and type(v) is not tuple:
                 raise Problems.one(f"expected {noun}, found {describe(v)}")
@@ -286,6 +290,8 @@ class _Structurer:
                     out.append(item_hook(x, None))
                 except Exception as exc:  # noqa: BLE001 - every failure is reported with its path
                     errors.extend(nested_errors(index_segment(i), exc))
+                    if len(errors) > cap:
+                        break
             if errors:
                 raise Problems(errors)
             return out if make is list else tuple(out)
@@ -318,6 +324,7 @@ class _Structurer:
         item_hook = self._node_hook(item)
         most = self.limits.max_items
         longest = self.limits.max_string
+        cap = self.limits.max_errors
 
         def hook(v: Any, _t: Any) -> Any:
             if type(v) is not dict:
@@ -327,6 +334,8 @@ class _Structurer:
             out = {}
             errors: list[tuple[str, str]] = []
             for key, x in v.items():
+                if len(errors) > cap:
+                    break
                 if type(key) is not str:
                     errors.append(
                         ("", f"object keys must be strings, found a key that is {describe(key)}")
@@ -416,6 +425,8 @@ class _Structurer:
             for key in v:
                 if key in known:
                     continue
+                if len(errors) > limits.max_errors:
+                    break
                 if type(key) is not str:
                     errors.append(
                         ("", f"object keys must be strings, found a key that is {describe(key)}")
