@@ -301,3 +301,34 @@ def test_deferred_writers_leave_to_the_checked_path_what_it_refuses(n: int) -> N
     assert mk.loads(mk.dumps(good), Batch) == good
     assert mk.dumps(good) == mk.get_format("json").dumps(mk.to_dict(good))
     assert mk.canonical_json(good) == mk.canonical_json(mk.to_dict(good))
+
+
+@mk.block
+class _Defaults:
+    number: int | float = 0
+    anything: Any = 0
+    flag: bool | int = False
+    ratio: float = 0.0
+    label: str | None = "x"
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ({}, {}),
+        ({"number": 0.0}, {"number": 0.0}),  # equal to the default, but another type
+        ({"anything": False}, {"anything": False}),
+        ({"anything": 0.0}, {"anything": 0.0}),
+        ({"flag": 0}, {"flag": 0}),
+        ({"ratio": -0.0}, {"ratio": -0.0}),
+        ({"label": None}, {"label": None}),
+        ({"number": 0, "anything": 0, "flag": False, "ratio": 0.0, "label": "x"}, {}),
+    ],
+)
+def test_a_default_is_left_out_only_when_equal_and_of_its_type(
+    given: dict[str, Any], written: dict[str, Any]
+) -> None:
+    obj = _Defaults(**given)
+    assert mk.to_dict(obj) == written
+    assert [type(v) for v in mk.to_dict(obj).values()] == [type(v) for v in written.values()]
+    _agree(obj)

@@ -41,6 +41,8 @@ __all__ = ["CanonicalWriter", "WireWriter"]
 
 Fn = Callable[..., Any]
 _SCALARS = (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL)
+_EXACT = {str: Kind.STR, int: Kind.INT, bool: Kind.BOOL, float: Kind.FLOAT}
+"""The field kind whose values are always of exactly this Python type."""
 _INLINE_DEPTH = 4
 """Nested classes are inlined this many levels deep; deeper ones are called."""
 DEFER_AT = 512
@@ -287,10 +289,15 @@ class _Writer:
         t = type(d)
         if t in (list, dict, tuple) and not d:
             return f"{{v}} or {{v}}.__class__ is not {src.const(t)}", node
+        # A field of exactly the default's scalar kind (or None) holds exactly that
+        # type (construction checks it), so `!=` alone tells it from the default;
+        # other fields (a union, Any) may hold an equal value of another type.
+        base = node.args[0] if node.kind is Kind.OPTIONAL else node
+        other = "" if base.kind is _EXACT.get(t) else f"{{v}}.__class__ is not {src.const(t)} or "
         if t in (str, int, bool):
-            return f"{{v}}.__class__ is not {src.const(t)} or {{v}} != {src.const(d)}", node
+            return f"{other}{{v}} != {src.const(d)}", node
         if t is float and math.isfinite(d):
-            test = f"{{v}}.__class__ is not {src.const(float)} or {{v}} != {src.const(d)}"
+            test = f"{other}{{v}} != {src.const(d)}"
             if d == 0:
                 sign = src.const(math.copysign(1.0, d))
                 test += f" or {src.const(math.copysign)}(1.0, {{v}}) != {sign}"
