@@ -269,7 +269,7 @@ def test_the_command_line_keeps_the_toml_bound_too(
 
 def _bad_items(where: str, n: int) -> dict[str, Any]:
     """The kitchen document with ``n`` wrong values at ``where``."""
-    doc = copy.deepcopy(KITCHEN)
+    doc: dict[str, Any] = copy.deepcopy(KITCHEN)
     if where == "tags":  # a typed list
         doc["tags"] = list(range(n))
     elif where == "table":  # a typed dict
@@ -316,7 +316,7 @@ def test_200_000_bad_items_are_refused_after_the_first_thousand(where: str) -> N
 def test_building_an_instance_lists_at_most_max_errors_problems() -> None:
     kitchen = mk.from_dict(KITCHEN, Kitchen)
     with pytest.raises(mk.ValidationError) as info:
-        attrs.evolve(kitchen, tags=list(range(5000)))
+        attrs.evolve(kitchen, tags=list(range(5000)))  # type: ignore[misc] # a dataclass to mypy
     assert len(info.value.errors) == 1001
     assert info.value.errors[0] == ("tags[0]", "expected a string, found an integer (0)")
     assert info.value.errors[-1] == ("", "more problems were not listed (the limit is 1000)")
