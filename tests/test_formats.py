@@ -296,3 +296,45 @@ def test_the_quick_dotted_key_test_never_hides_a_long_key(pieces: list[str]) -> 
         assert found is not None
     else:
         assert found is None
+
+
+@pytest.mark.parametrize(
+    ("literal", "error"),
+    [
+        (b"-9223372036854775809", "found an integer (-9223372036854775809)"),
+        (b"18446744073709551616", "found an integer (18446744073709551616)"),
+        (b"-9223372036854775808", None),
+        (b"18446744073709551615", None),
+        (b"999999999999999999", None),  # 18 digits: orjson reads it exactly
+    ],
+)
+def test_the_64_bit_bounds_are_exact_at_the_edges(literal: bytes, error: str | None) -> None:
+    raw = b'{"version": 3, "title": "t", "size": ' + literal + b"}"
+    if error is None:
+        assert mk.loads(raw, Small).size == int(literal)
+        return
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(raw, Small)
+    assert info.value.errors == [("size", f"expected an integer that fits in 64 bits, {error}")]
+
+
+LITERALS = [b'"x"', b"1", b"1.5", b"null", b"[1]", b"12345678901234567890", b"-12"]
+
+
+def _outcome(read: Any) -> Any:
+    try:
+        return read()
+    except mk.ValidationError as exc:
+        return exc.errors
+
+
+@given(st.sampled_from(LITERALS), st.sampled_from(LITERALS), st.none() | st.sampled_from(LITERALS))
+def test_a_refused_document_gets_the_same_errors_as_its_exactly_parsed_data(
+    title: bytes, size: bytes, extra: bytes | None
+) -> None:
+    # A document the fast path refuses is checked from orjson's data unless it
+    # holds 19 digits in a row; the report must be what the exact parse gives.
+    raw = b'{"version": 3, "title": ' + title + b', "size": ' + size
+    raw += (b', "extra": ' + extra if extra is not None else b"") + b"}"
+    exact = _outcome(lambda: mk.from_dict(json.loads(raw), Small))
+    assert _outcome(lambda: mk.loads(raw, Small)) == exact
