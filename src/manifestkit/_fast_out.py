@@ -86,11 +86,12 @@ def _plain_canonical(limits: Limits) -> Fn:
             return v
         if c is float:
             return v if low <= abs(v) < high and not v.is_integer() else number(v)
-        if c is dict:
+        if c is dict or c is list:
             if left <= 0:
                 raise Problems.one("too deep")
             out = None
-            for k, x in _bmp_keys(v).items():  # leaves are checked here: no call each
+            pairs = _bmp_keys(v).items() if c is dict else enumerate(v)
+            for k, x in pairs:  # leaves are checked here: no call each
                 xc = x.__class__
                 if xc is str or xc is int or xc is bool or x is None:
                     continue
@@ -103,29 +104,9 @@ def _plain_canonical(limits: Limits) -> Fn:
                     if y is x:
                         continue
                 if out is None:
-                    out = dict(v)
+                    out = c(v)  # a copy, made only once something in it changes
                 out[k] = y
             return v if out is None else out
-        if c is list:
-            if left <= 0:
-                raise Problems.one("too deep")
-            new = None
-            for i, x in enumerate(v):
-                xc = x.__class__
-                if xc is str or xc is int or xc is bool or x is None:
-                    continue
-                if xc is float:
-                    if low <= abs(x) < high and not x.is_integer():
-                        continue
-                    y = number(x)
-                else:
-                    y = plain(x, left - 1)
-                    if y is x:
-                        continue
-                if new is None:
-                    new = list(v)
-                new[i] = y
-            return v if new is None else new
         if (c is datetime and check_datetime(v) is None) or c is date:
             return v
         raise Problems.one("not plain data")
