@@ -338,3 +338,10 @@ def test_a_refused_document_gets_the_same_errors_as_its_exactly_parsed_data(
     raw += (b', "extra": ' + extra if extra is not None else b"") + b"}"
     exact = _outcome(lambda: mk.from_dict(json.loads(raw), Small))
     assert _outcome(lambda: mk.loads(raw, Small)) == exact
+
+
+def test_only_nineteen_digits_in_a_row_may_make_orjson_inexact() -> None:
+    assert JSON.may_be_inexact(b'{"n": 1234567890123456789}')
+    assert JSON.may_be_inexact(b'{"s": "x1234567890123456789"}')  # in a string too: harmless
+    assert not JSON.may_be_inexact(b'{"n": 123456789012345678, "f": 1.5e300}')
+    assert not JSON.may_be_inexact(b'{"n": [123456789, 123456789, 1234567890]}')
