@@ -92,7 +92,9 @@ class Converter:
             return self.unstructure(obj)
         return result
 
-    def encode(self, obj: Any, dump: Callable[[Any, Callable[[Any], Any]], bytes]) -> bytes | None:
+    def encode(
+        self, obj: Any, dump: Callable[[Any, Callable[[Any], Any] | None], bytes]
+    ) -> bytes | None:
         """Internal: ``dump(data, default)`` of the wire form, long lists one item at a time.
 
         See `WireWriter.encode`. None when the generated writer gives up:

@@ -165,7 +165,7 @@ class _Writer:
             self._classes[cls] = fn
         return fn
 
-    def encode(self, obj: Any, dump: Callable[[Any, Fn], bytes]) -> bytes:
+    def encode(self, obj: Any, dump: Callable[[Any, Fn | None], bytes]) -> bytes:
         """``dump(data, default)`` of ``obj``'s form, long lists of instances left to ``default``.
 
         A deferred writer leaves a list of at least `DEFER_AT` instances of one
@@ -178,8 +178,11 @@ class _Writer:
         it (an instance put into a free-form value) makes the counts differ,
         and `Slow` is raised so that the caller's checked path reports it.
         """
-        items = self._items
         state = [0, 0]  # instances left to default, calls of default
+        data = self.function(type(obj))(obj, state)
+        if not state[0]:  # no list was long enough: nothing may reach default
+            return dump(data, None)
+        items = self._items
 
         def default(o: Any) -> Any:
             write = items.get(o.__class__)
@@ -188,7 +191,7 @@ class _Writer:
             state[1] += 1
             return write(o, state)
 
-        out = dump(self.function(type(obj))(obj, state), default)
+        out = dump(data, default)
         if state[0] != state[1]:
             raise SLOW
         return out
