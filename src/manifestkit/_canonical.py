@@ -44,7 +44,16 @@ from ._model import _UNKNOWN, NO_UNKNOWN, get_plan, is_manifest_class
 from ._numbers import canonical_number, es6_number
 from ._rfc3339 import ORJSON_DATETIME, check_datetime
 from ._types import Kind, TypeNode
-from ._values import INT_MAX, INT_MIN, Limits, Problems, check_str, same, union_member
+from ._values import (
+    INT_MAX,
+    INT_MIN,
+    Limits,
+    Problems,
+    check_str,
+    same,
+    to_instance,
+    union_member,
+)
 
 __all__ = ["canonical_json", "content_hash", "es6_number"]
 _NOTHING = attrs.NOTHING
@@ -135,12 +144,8 @@ def _value(v: Any, node: TypeNode, path: str) -> Any:
     k = node.kind
     if k is Kind.FLOAT:
         return _number(v, path)
-    if k is Kind.CLASS:
-        if not isinstance(v, node.target):  # a list of instances changed in place
-            raise Problems.one(
-                f"expected an instance of {node.target.__name__}, found {describe(v)}", path
-            )
-        return _typed(v, path)
+    if k is Kind.CLASS:  # checked: a list of instances may have been changed in place
+        return _typed(to_instance(v, node.target, path), path)
     if k in (Kind.STR, Kind.INT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
         return v
     if k is Kind.OPTIONAL:

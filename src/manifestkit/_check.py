@@ -30,6 +30,7 @@ from ._values import (
     to_bool,
     to_enum,
     to_float,
+    to_instance,
     to_int,
     to_literal,
     to_str,
@@ -108,9 +109,7 @@ def typed_value(v: Any, node: TypeNode, limits: Limits) -> Any:
     if k is Kind.BOOL:
         return to_bool(v)
     if k is Kind.CLASS:
-        if isinstance(v, node.target):
-            return v
-        raise Problems.one(f"expected an instance of {node.target.__name__}, found {describe(v)}")
+        return to_instance(v, node.target)
     if k is Kind.OPTIONAL:
         return None if v is None else typed_value(v, node.args[0], limits)
     if k is Kind.LIST:

@@ -43,6 +43,7 @@ __all__ = [
     "to_datetime",
     "to_enum",
     "to_float",
+    "to_instance",
     "to_int",
     "to_literal",
     "to_path",
@@ -188,6 +189,13 @@ def to_str(v: Any, max_string: int = UNBOUNDED) -> str:
             raise Problems.one(f"string {why}")
         return v
     raise Problems.one(f"expected a string, found {describe(v)}")
+
+
+def to_instance(v: Any, cls: type, path: str = "") -> Any:
+    """``v``, an instance of the manifest class ``cls`` (a problem at ``path`` otherwise)."""
+    if isinstance(v, cls):
+        return v
+    raise Problems.one(f"expected an instance of {cls.__name__}, found {describe(v)}", path)
 
 
 def to_int(v: Any) -> int:

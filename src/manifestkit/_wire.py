@@ -14,10 +14,18 @@ from typing import Any
 
 import attrs
 
-from ._errors import describe, index_segment, key_segment
+from ._errors import index_segment, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
-from ._values import Limits, Problems, json_value, nested_errors, same, union_member
+from ._values import (
+    Limits,
+    Problems,
+    json_value,
+    nested_errors,
+    same,
+    to_instance,
+    union_member,
+)
 
 __all__ = ["unstructure_exact", "wire_value"]
 
@@ -74,12 +82,8 @@ def wire_value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -
     k = node.kind
     if k in (Kind.STR, Kind.INT, Kind.FLOAT, Kind.BOOL, Kind.DATETIME, Kind.DATE, Kind.LITERAL):
         return v
-    if k is Kind.CLASS:
-        if not isinstance(v, node.target):  # a list of instances changed in place
-            raise Problems.one(
-                f"expected an instance of {node.target.__name__}, found {describe(v)}"
-            )
-        return unstructure_exact(v, include_defaults, limits)
+    if k is Kind.CLASS:  # checked: a list of instances may have been changed in place
+        return unstructure_exact(to_instance(v, node.target), include_defaults, limits)
     if k is Kind.OPTIONAL:
         return None if v is None else wire_value(v, node.args[0], include_defaults, limits)
     if k in (Kind.LIST, Kind.VARTUPLE):
