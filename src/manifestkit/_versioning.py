@@ -113,14 +113,8 @@ def _parse(value: Any, info: SchemaInfo) -> tuple[int, ...]:
 
 
 def _current(info: SchemaInfo) -> tuple[int, ...]:
-    if isinstance(info.version, int):
-        return (info.version,)
-    m = _SEMVER.match(str(info.version))
-    if m is None:
-        raise ManifestDefinitionError(
-            f"{info.name}: version {info.version!r} is not MAJOR.MINOR[.PATCH]"
-        )
-    return (int(m[1]), int(m[2]), int(m[3] or 0))
+    # `manifest` checked the declared version, so it parses like a document's.
+    return _parse(info.version, info)
 
 
 def classify(found: Any, cls: type) -> Relation:
