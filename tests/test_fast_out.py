@@ -284,7 +284,7 @@ def test_deferred_writers_leave_to_the_checked_path_what_it_refuses(n: int) -> N
     with_stray.free["stray"] = Inner(label="stray")  # a free-form value changed in place
     changed = _batch(n)
     changed.items.append({"label": "a dict, not an Inner"})  # type: ignore[arg-type]
-    wire = DEFERRED_WIRE if n == 1 else mk._io._DEFAULT._deferred
+    wire = DEFERRED_WIRE if n == 1 else mk._io._DEFAULT._wire[False]
     canonical = DEFERRED_CANONICAL if n == 1 else _FAST
     item = "expected an instance of Inner, found an object"
     for bad, path in ((with_stray, "free.stray"), (changed, f"items[{n}]")):

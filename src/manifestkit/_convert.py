@@ -80,9 +80,12 @@ class Converter:
             trusted: FastStructurer(self.limits, trusted=trusted) for trusted in (False, True)
         }
         self._measured = FastStructurer(self.limits, trusted=True, measured=True)
-        self._wire = {copy: WireWriter(self._write_limits, copy=copy) for copy in (False, True)}
+        # The sharing writer also serves `encode`: called without its state, it defers nothing.
+        self._wire = {
+            copy: WireWriter(self._write_limits, copy=copy, deferred=not copy)
+            for copy in (False, True)
+        }
         self._full = WireWriter(self._write_limits, copy=True, include_defaults=True)
-        self._deferred = WireWriter(self._write_limits, copy=False, deferred=True)
 
     def wire(self, obj: Any) -> dict[str, Any]:
         """Internal: the wire form for a serialiser, sharing free-form values with ``obj``."""
@@ -101,7 +104,7 @@ class Converter:
         the caller then writes `wire`, whose checked path reports what is wrong.
         """
         try:
-            return self._deferred.encode(obj, dump)
+            return self._wire[False].encode(obj, dump)
         except Exception:  # noqa: BLE001 - the checked path reports it
             return None
 
