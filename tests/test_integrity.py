@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -387,10 +388,27 @@ def test_verify_reports_links_without_following_them(tmp_path: Path) -> None:
         (".", "expected 2 files, found 0 files (0 bytes)"),
         ("a.txt", link),
         ("sub", link),
-        ("sub/b.txt", "missing"),  # not looked for through the link
+        ("sub/b.txt", "not checked: it is inside sub, which is refused"),
     )
+    assert result.missing == ()  # not looked for through the link, so not "missing"
     assert result.refused == (("a.txt", link), ("sub", link))
     assert result.status == "mismatch"
+
+
+def test_only_files_under_a_linked_folder_are_not_checked(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    _tree(root, ["sub/b.txt", "subway/c.txt"])
+    mk.seal(root)
+    shutil.rmtree(root / "sub")
+    shutil.rmtree(root / "subway")
+    (root / "sub").symlink_to(tmp_path, target_is_directory=True)
+    result = mk.verify(root)
+    assert result.problems[1:] == (
+        ("sub", "is a symbolic link; a sealed folder holds only regular files"),
+        ("sub/b.txt", "not checked: it is inside sub, which is refused"),
+        ("subway/c.txt", "missing"),  # a name that only starts like the link's
+    )
+    assert result.missing == ("subway/c.txt",)
 
 
 def test_a_stale_temp_file_of_an_interrupted_seal_is_not_listed(tmp_path: Path) -> None:

@@ -322,9 +322,11 @@ def verify(
     digests: dict[str, str] = {}
     for entry in listed:
         if entry.name not in files:
-            if entry.name not in found.refused and not _under(entry.name, found):
-                missing.append(entry.name)
-                problems[entry.name] = "missing"
+            why = _absent(entry.name, found)
+            if why is not None:
+                problems[entry.name] = why
+                if why == "missing":
+                    missing.append(entry.name)
             continue
         try:
             path = _open_path(root, entry.name)
@@ -376,9 +378,19 @@ def _stale_names(root: str, names: Iterable[str]) -> set[str]:
     return stale
 
 
-def _under(name: str, found: Walk) -> bool:
-    """Whether a listed name sits under a folder that could not be listed."""
-    return any(name.startswith(folder + "/") for folder in found.unreadable)
+def _absent(name: str, found: Walk) -> str | None:
+    """Why a listed file is not among the files found; None if another problem says it.
+
+    The listed name itself refused (a link), or under a folder that could not be
+    listed, is already a problem of its own. Under a refused entry (a linked
+    folder), it was not looked for through the link: "missing" would mislead.
+    """
+    if name in found.refused or any(name.startswith(f + "/") for f in found.unreadable):
+        return None
+    link = next((e for e in found.refused if name.startswith(e + "/")), None)
+    if link is not None:
+        return f"not checked: it is inside {link}, which is refused"
+    return "missing"
 
 
 def _by_name(item: tuple[str, str]) -> bytes:
