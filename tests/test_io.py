@@ -193,6 +193,34 @@ def test_a_newer_major_document_with_new_keys_is_detected_then_refused(tmp_path:
     )
 
 
+def test_an_older_major_document_is_detected_by_its_keys_once_migrated(tmp_path: Path) -> None:
+    # test.small 1 called its title "name". By its own keys, the document also
+    # fits mesokit's AnalysisDeclaration (name, version), which detection picked.
+    old = {"version": 1, "name": "t", "size": 2}
+    assert mk.detect_schema(old) is Small
+    path = tmp_path / "old.json"
+    path.write_text('{"version": 1, "name": "t", "size": 2}')
+    assert mk.read(path) == Small(title="t", size=2048)
+    doc = mk.to_dict(mk.read(Path(__file__).parent / "data" / "core" / "kitchen.json", Kitchen))
+    kitchen_1 = {**doc, "schema_version": "1.4.0", "folder": doc["path"]}
+    del kitchen_1["path"]  # 2.0.0 renamed it
+    assert mk.detect_schema(kitchen_1) is Kitchen
+
+
+def test_an_older_major_document_that_cannot_be_migrated_is_detected_then_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.json"
+    path.write_text('{"version": 0, "title": "t"}')  # no migration leads from 0
+    with pytest.raises(mk.SchemaVersionError) as info:
+        mk.read(path)
+    assert str(info.value) == (
+        "test.small version 0 cannot be migrated: no migration is registered for it"
+        " (supported: 1, 2, 3)"
+    )
+    assert mk.detect_schema({"version": 1, "title": "t"}) is Small  # its step needs "name"
+
+
 def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_keys(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

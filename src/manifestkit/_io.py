@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
-from ._errors import FormatError, ManifestIOError, ValidationError, describe
+from ._errors import FormatError, ManifestError, ManifestIOError, ValidationError, describe
 from ._formats import JsonFormat, format_for_path, get_format
 from ._model import (
     get_plan,
@@ -34,7 +34,7 @@ from ._model import (
     schema_info,
 )
 from ._values import Limits
-from ._versioning import classify, prepare
+from ._versioning import classify, migrate, prepare
 
 __all__ = [
     "atomic_write",
@@ -403,7 +403,8 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
     """Find the registered schema a plain document follows.
 
     Uses, in order: a TOML header naming the schema; then every registered
-    schema whose required keys the document has, that shares at least one of
+    schema whose required keys the document has (once migrated, if it is of
+    an older major version of that schema), that shares at least one of
     its identifying keys (a required field or the version field) and, for
     ``forbid`` schemas, no key it does not know (unless the document is of a
     newer version, which may add keys: a newer major is then refused by
@@ -425,11 +426,11 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
         raise ValidationError(
             [("", f"expected an object, found {describe(data)}")], title="cannot detect the schema"
         )
-    keys = set(data)
     base = os.path.basename(path)
     ranked = []
     for schema_name, cls in schemas.items():
         plan = get_plan(cls)
+        keys = _keys_as_current(data, cls)
         if any(f.required and f.key not in keys for f in plan.fields):
             continue
         unknown = keys - plan.keys
@@ -455,6 +456,23 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
         [("", message)],
         title=f"{path}: cannot detect the schema" if path else "cannot detect the schema",
     )
+
+
+def _keys_as_current(data: dict[str, Any], cls: type) -> set[str]:
+    """The document's keys once migrated to ``cls``'s current major version.
+
+    Its own keys when it is not of an older major of ``cls``, or when it cannot
+    be migrated: `from_dict` then says why (no migration leads from its version).
+    """
+    info = schema_info(cls)
+    if info.version_field is None or info.version_field not in data:
+        return set(data)
+    try:
+        if classify(data[info.version_field], cls) == "older-major":
+            return set(migrate(data, cls))
+    except ManifestError:
+        pass
+    return set(data)
 
 
 def _identifying_keys(plan: Any, info: Any) -> set[str]:
