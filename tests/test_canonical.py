@@ -157,7 +157,7 @@ def test_datetimes_are_written_as_json_files_write_them() -> None:
             [("s[1]", "string contains a lone surrogate (\\ud800), which UTF-8 cannot encode")],
         ),
         ({"k": {1: 2}}, [("k", "object keys must be strings, found a key that is an integer (1)")]),
-        ({"t": (1, 2)}, [("t", "expected plain JSON data, found an array")]),
+        ({"t": (1, 2)}, [("t", "expected a JSON value, found a tuple")]),
         (
             {"n": 2**64},
             [

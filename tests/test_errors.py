@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import pytest
 
@@ -35,6 +36,18 @@ def test_validation_error_strips_leading_dots() -> None:
     assert ValidationError([(".a.b", "m")]).errors == [("a.b", "m")]
 
 
+class _Text(str):
+    __slots__ = ()
+
+
+class _Ratio(float):
+    __slots__ = ()
+
+
+class _Level(enum.IntEnum):
+    HIGH = 2
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
@@ -50,6 +63,10 @@ def test_validation_error_strips_leading_dots() -> None:
         (dt.datetime(2026, 1, 2, 3, 4), "a date-time (2026-01-02T03:04:00)"),
         (dt.time(3, 4), "a time of day (03:04:00)"),
         ({1, 2}, "a Python set object"),
+        ((1, 2), "a tuple"),  # not "an array": where a list is plain data, a tuple is not
+        (_Text("yes"), "a Python _Text object ('yes')"),  # a subclass is named by its class
+        (_Level.HIGH, "a Python _Level object (<_Level.HIGH: 2>)"),
+        (_Ratio(0.5), "a Python _Ratio object (0.5)"),
     ],
 )
 def test_describe(value: object, text: str) -> None:

@@ -287,7 +287,8 @@ def test_deferred_writers_leave_to_the_checked_path_what_it_refuses(n: int) -> N
     wire = DEFERRED_WIRE if n == 1 else mk._io._DEFAULT._wire[False]
     canonical = DEFERRED_CANONICAL if n == 1 else _FAST
     item = "expected an instance of Inner, found an object"
-    for bad, path in ((with_stray, "free.stray"), (changed, f"items[{n}]")):
+    stray = "expected a JSON value, found a Python Inner object"  # one wording on every path
+    for bad, path, error in ((with_stray, "free.stray", stray), (changed, f"items[{n}]", item)):
         with pytest.raises(Slow):
             wire.encode(bad, mk.get_format("json").dumps_deferred)
         with pytest.raises((Slow, Problems)):  # its free-form walk may see the stray first
@@ -295,8 +296,7 @@ def test_deferred_writers_leave_to_the_checked_path_what_it_refuses(n: int) -> N
         for write in (mk.dumps, mk.canonical_json, mk.to_dict):
             with pytest.raises(mk.ValidationError) as info:
                 write(bad)
-            assert info.value.errors[0][0] == path
-            assert bad is with_stray or info.value.errors == [(path, item)]
+            assert info.value.errors == [(path, error)]
     good = _batch(n)
     assert mk.loads(mk.dumps(good), Batch) == good
     assert mk.dumps(good) == mk.get_format("json").dumps(mk.to_dict(good))

@@ -121,7 +121,7 @@ def _plain(v: Any, depth: int, path: str) -> Any:
         return v
     if t is date:
         return v
-    raise Problems.one(f"expected plain JSON data, found {describe(v)}", path)
+    raise Problems.one(f"expected a JSON value, found {describe(v)}", path)
 
 
 def _typed(obj: Any, path: str) -> dict[str, Any]:

@@ -74,20 +74,27 @@ def describe(value: object) -> str:
     >>> describe([1, 2])
     'an array'
     """
+    # Exact types: a subclass (a str subclass, numpy.float64, an IntEnum member) is
+    # named by its class, since "expected a string, found a string" helps no one.
+    t = type(value)
     if value is None:
         return "null"
-    if isinstance(value, bool):
+    if t is bool:
         return f"a boolean ({'true' if value else 'false'})"
-    if isinstance(value, int):
+    if t is int:
         return f"an integer ({_clip(repr(value))})"
-    if isinstance(value, float):
+    if t is float:
         return f"a number ({_clip(repr(value))})"
-    if isinstance(value, str):
+    if t is str:
         return f"a string ({_clip(json.dumps(value, ensure_ascii=False))})"
-    if isinstance(value, (list, tuple)):
+    if t is list:
         return "an array"
-    if isinstance(value, dict):
+    if t is tuple:  # only Python gives one; where a list is plain data, it is not
+        return "a tuple"
+    if t is dict:
         return "an object"
+    if isinstance(value, (int, float, str)):
+        return f"a Python {t.__name__} object ({_clip(repr(value))})"
     # Imported here: describing an unusual value is the rare path.
     import datetime as _dt  # noqa: PLC0415, ICN001
 

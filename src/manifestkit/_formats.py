@@ -367,7 +367,9 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
             if why:
                 found.append((path, f"date-time {why}"))
         elif t is not bool and t is not date:
-            found.append((path, f"{fmt} cannot hold {describe(v)}"))
+            # The wording of `to_dict` and `canonical_json`; TOML names itself.
+            what = "expected a JSON value, found" if fmt == "JSON" else "TOML cannot hold"
+            found.append((path, f"{what} {describe(v)}"))
     return sorted(found, key=lambda e: _order(e[0]))
 
 
