@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -219,6 +220,29 @@ def test_an_older_major_document_that_cannot_be_migrated_is_detected_then_refuse
         " (supported: 1, 2, 3)"
     )
     assert mk.detect_schema({"version": 1, "title": "t"}) is Small  # its step needs "name"
+
+
+def test_a_migration_that_fails_on_another_schemas_document_does_not_stop_detection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from manifestkit import _model, _versioning
+
+    monkeypatch.setattr(_model, "_SCHEMAS", dict(_model._SCHEMAS))
+    monkeypatch.setattr(
+        _versioning, "_MIGRATIONS", {k: dict(v) for k, v in _versioning._MIGRATIONS.items()}
+    )
+
+    @mk.manifest("test.fragile", version=2, version_field="version")
+    class Fragile:
+        version: int = mk.field(default=2, always=True)
+        label: str
+
+    @mk.migration("test.fragile", from_version=1)
+    def _fragile_1_to_2(doc: dict[str, Any]) -> dict[str, Any]:
+        raise ZeroDivisionError  # a bug in a step, met on a test.small document
+
+    assert mk.detect_schema({"version": 1, "name": "t", "size": 2}) is Small
+    assert mk.detect_schema({"version": 2, "label": "x"}) is Fragile
 
 
 def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_keys(

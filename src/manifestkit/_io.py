@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
-from ._errors import FormatError, ManifestError, ManifestIOError, ValidationError, describe
+from ._errors import FormatError, ManifestIOError, ValidationError, describe
 from ._formats import JsonFormat, format_for_path, get_format
 from ._model import (
     get_plan,
@@ -463,6 +463,8 @@ def _keys_as_current(data: dict[str, Any], cls: type) -> set[str]:
 
     Its own keys when it is not of an older major of ``cls``, or when it cannot
     be migrated: `from_dict` then says why (no migration leads from its version).
+    The document may be of another schema, whose version field has the same
+    name: what ``cls``'s migrations raise on it says only that it does not fit.
     """
     info = schema_info(cls)
     if info.version_field is None or info.version_field not in data:
@@ -470,7 +472,7 @@ def _keys_as_current(data: dict[str, Any], cls: type) -> set[str]:
     try:
         if classify(data[info.version_field], cls) == "older-major":
             return set(migrate(data, cls))
-    except ManifestError:
+    except Exception:  # noqa: BLE001, S110 - any failure: match the keys as they are
         pass
     return set(data)
 
