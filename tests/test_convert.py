@@ -248,3 +248,20 @@ def test_a_key_utf8_cannot_hold_is_refused_in_every_dict_field(field: str) -> No
     assert mk.from_dict({field: {"ok": 1, "x\U0001f600": 2}}, _Keyed) == _Keyed(
         **{field: {"ok": 1, "x\U0001f600": 2}}
     )
+
+
+def test_an_unknown_key_utf8_cannot_hold_is_refused_where_it_would_be_preserved() -> None:
+    # Found by the thorough profile: the slow path kept it, the fast path and constructors refused.
+    surrogate = "key contains a lone surrogate (\\ud800), which UTF-8 cannot encode"
+    for doc, path in (
+        ({"owner": "o", "x\ud800": None}, '["x\\ud800"]'),
+        ({"owner": "o", "meta": {"name": "n", "x\ud800": 1}}, 'meta["x\\ud800"]'),
+    ):
+        with pytest.raises(mk.ValidationError) as info:
+            mk.from_dict(doc, Cache)
+        assert info.value.errors == [(path, surrogate)]
+    with pytest.raises(mk.ValidationError) as info:
+        Cache(owner="o", _mk_unknown={"x\ud800": None})  # type: ignore[call-arg]
+    assert info.value.errors == [('["x\\ud800"]', surrogate)]
+    kept = mk.from_dict({"owner": "o", "x\U0001f600": None}, Cache)  # outside the BMP, but whole
+    assert dict(mk.unknown_fields(kept)) == {"x\U0001f600": None}

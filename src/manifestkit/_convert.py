@@ -438,6 +438,9 @@ class _Structurer:
                     )
                 elif len(key) > limits.max_string:
                     errors.append(("", key_too_long(key, limits.max_string)))
+                elif keep and not key.isascii() and (why := check_str(key)):
+                    # As the constructor and the fast path refuse it: no file could hold it.
+                    errors.append((join_path("", key_segment(key)), f"key {why}"))
                 elif keep:
                     try:
                         kept[key] = json_value(v[key], limits, preserved=True)
