@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import manifestkit as mk
+from manifestkit._convert import _Structurer
 from models import Color, Inner, Kitchen, Level, Open, Synthetic
 
 
@@ -108,3 +109,49 @@ def test_preserved_fields_cannot_shadow_declared_ones() -> None:
     assert info.value.errors == [
         ("name", "is a declared field, so it cannot also be preserved as unknown")
     ]
+
+
+# When the checked path of reading builds an instance, its hooks have checked every
+# value: the constructor runs only the class check. User code run meanwhile (field
+# and class checks) builds instances that are checked as any other.
+
+_built_by_user_code: list[Any] = []
+
+
+def _build_a_bad_inner(value: str) -> None:
+    try:
+        Inner(label=5)  # type: ignore[arg-type]
+    except mk.ValidationError as exc:
+        _built_by_user_code.append(exc.errors)
+    else:
+        _built_by_user_code.append("built unchecked")
+
+
+@mk.block
+class _Probed:
+    label: str = mk.field(check=_build_a_bad_inner)
+    count: int = 0
+
+    def __manifest_check__(self) -> list[tuple[str, str]]:
+        _build_a_bad_inner("")
+        return []
+
+
+def test_user_code_run_while_reading_builds_checked_instances() -> None:
+    refused = [("label", "expected a string, found an integer (5)")]
+    _built_by_user_code.clear()
+    read = _Structurer(mk.Limits(), lenient=False).structure({"label": "x", "count": 1}, _Probed)
+    assert _built_by_user_code == [refused, refused]  # the field check, then the class check
+    assert (read.label, read.count) == ("x", 1)
+    _built_by_user_code.clear()
+    with pytest.raises(mk.ValidationError):  # count is wrong: the checked path reports it
+        mk.from_dict({"label": "x", "count": "1"}, _Probed)
+    assert _built_by_user_code == [refused, refused]  # the field check, on each path
+
+
+def test_constructors_check_again_after_the_checked_path_fails() -> None:
+    with pytest.raises(mk.ValidationError):
+        mk.from_dict({"label": 1}, Inner)
+    with pytest.raises(mk.ValidationError) as info:
+        Inner(label=1)  # type: ignore[arg-type]
+    assert info.value.errors == [("label", "expected a string, found an integer (1)")]

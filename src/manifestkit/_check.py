@@ -6,14 +6,18 @@ document could not: a bad type is refused here, with every problem reported
 at once, and the few conversions a reader would expect are applied (an int
 given to a float field becomes a float, a list given to a tuple field becomes
 a tuple, a free-form dict is copied so the caller's object is not shared).
+The checked path of reading has checked every value before cattrs calls the
+constructor, so there only the class check runs again (see `trusting`).
 """
 
 from __future__ import annotations
 
 import pathlib
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import describe, index_segment, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
@@ -37,13 +41,37 @@ from ._values import (
     writing_limits,
 )
 
-__all__ = ["check_instance", "run_field_check", "typed_value"]
+__all__ = ["check_instance", "class_check", "run_field_check", "trusting", "typed_value"]
 
 _LIMITS = writing_limits(Limits())
+T = TypeVar("T")
+
+
+_TRUST = threading.local()
+"""``on`` while the checked path of reading builds instances (see `trusting`)."""
+
+
+def trusting(fn: Callable[..., T], *args: Any, on: bool) -> T:
+    """``fn(*args)``, with constructors trusting the values they are given (``on``) or not.
+
+    The checked path of reading runs with trust on: its hooks have checked every
+    value, field checks included, before cattrs builds an instance, so the
+    constructor runs only the class check (``__manifest_check__``). User code
+    (field and class checks) runs with trust off: an instance it builds is
+    checked like any other.
+    """
+    was = getattr(_TRUST, "on", False)
+    _TRUST.on = on
+    try:
+        return fn(*args)
+    finally:
+        _TRUST.on = was
 
 
 def check_instance(obj: Any) -> list[tuple[str, str]]:
     """Check every field of a freshly built instance; fix up what may be converted."""
+    if getattr(_TRUST, "on", False):
+        return class_check(obj)
     plan = get_plan(type(obj))
     errors: list[tuple[str, str]] = []
     setattr_ = object.__setattr__
@@ -66,16 +94,22 @@ def check_instance(obj: Any) -> list[tuple[str, str]]:
         kept = _check_unknown(unknown, plan.keys, errors)
         setattr_(obj, _UNKNOWN, kept)
     if not errors:
-        extra = getattr(type(obj), "__manifest_check__", None)
-        if extra is not None:
-            errors.extend(extra(obj))
+        errors.extend(class_check(obj))
     return capped(errors, _LIMITS.max_errors)
+
+
+def class_check(obj: Any) -> list[tuple[str, str]]:
+    """The problems the class's ``__manifest_check__`` finds in ``obj`` (none if it has none)."""
+    extra = getattr(type(obj), "__manifest_check__", None)
+    if extra is None:
+        return []
+    return capped(trusting(lambda: list(extra(obj)), on=False), _LIMITS.max_errors)
 
 
 def run_field_check(check: Any, value: Any) -> str | None:
     """Run a field's ``check=`` callable; a ValueError it raises becomes its message."""
     try:
-        result = check(value)
+        result = trusting(check, value, on=False)
     except ValueError as exc:
         return str(exc)
     return result if isinstance(result, str) and result else None

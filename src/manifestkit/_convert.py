@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ._check import run_field_check
+from ._check import class_check, run_field_check, trusting
 from ._codegen import Slow
 from ._errors import ValidationError, describe, index_segment, join_path, key_segment
 from ._fast import FastStructurer, fast_structure
@@ -211,7 +211,9 @@ class _Structurer:
         self._classes: dict[type, Hook] = {}
 
     def structure(self, data: Any, cls: type[T]) -> T:
-        result: T = self._class(cls)(data, cls)
+        # The hooks check every value (field checks too) before cattrs builds an
+        # instance: its constructor runs only the class check, not every check again.
+        result: T = trusting(self._class(cls), data, cls, on=True)
         return result
 
     def _class(self, cls: type) -> Hook:
@@ -222,7 +224,7 @@ class _Structurer:
 
     def _field_hook(self, f: FieldPlan) -> Hook:
         # A field's own check runs here too, so its problem is reported with
-        # every other one (the constructor runs it again, once all fields are valid).
+        # every other one (the constructor, trusting these hooks, does not run it again).
         hook = self._node_hook(f.node)
         check = f.check
         if check is None:
@@ -456,7 +458,7 @@ class _Structurer:
                     # The instance was checked before it held its unknown fields;
                     # a class-level rule may be about them (as it is when the
                     # fast path or a constructor builds the same instance).
-                    problems = list(whole(instance))
+                    problems = class_check(instance)
                     if problems:
                         raise Problems(problems)
             return instance
