@@ -140,6 +140,10 @@ class Converter:
                 pass
             else:
                 return result
+        return self.structure_checked(data, cls, lenient=lenient)
+
+    def structure_checked(self, data: Any, cls: type[T], *, lenient: bool = False) -> T:
+        """Internal: `structure` on the checked path alone, for data a fast path refused."""
         path = self._paths.get(lenient)
         if path is None:
             path = self._paths[lenient] = _Structurer(self.limits, lenient=lenient)

@@ -125,8 +125,11 @@ def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = Non
             found = conv.structure_trusted(data, cls, len(raw))
             if found is not None:
                 return found
-            if fmt.may_be_inexact(raw):
-                data, lenient = prepare(fmt.loads_exact(raw), cls)
+            if not fmt.may_be_inexact(raw):
+                # The untrusted fast path checks more, so it would refuse the same data:
+                # go straight to the checked path, which reports why (or builds it).
+                return conv.structure_checked(data, cls)
+            data, lenient = prepare(fmt.loads_exact(raw), cls)
         return conv.structure(data, cls, lenient=lenient)
     finally:
         if pause:
