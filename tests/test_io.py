@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -243,6 +244,37 @@ def test_a_migration_that_fails_on_another_schemas_document_does_not_stop_detect
 
     assert mk.detect_schema({"version": 1, "name": "t", "size": 2}) is Small
     assert mk.detect_schema({"version": 2, "label": "x"}) is Fragile
+
+
+def test_only_the_built_in_json_format_is_trusted_to_give_what_orjson_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Data from orjson holds no NaN and no lone surrogate, so reading skips looking
+    # for them; a plug-in built on the JSON format may parse with something laxer.
+    from manifestkit import _formats
+
+    class LaxJson(_formats.JsonFormat):
+        name = "json-lax"
+        extensions = (".lax-json",)
+
+        def loads(self, data: bytes) -> Any:
+            return json.loads(data)  # takes NaN and "\ud800"
+
+    monkeypatch.setattr(_formats, "_FORMATS", dict(_formats._FORMATS))
+    mk.register_format(LaxJson())
+    for doc, error in (
+        (
+            b'{"owner": "o", "meta": {"name": "n", "x": NaN}}',
+            ("meta.x", "expected a finite number, found a number (nan)"),
+        ),
+        (
+            b'{"owner": "o", "x\\ud800": 1}',
+            ('["x\\ud800"]', "key contains a lone surrogate (\\ud800), which UTF-8 cannot encode"),
+        ),
+    ):
+        with pytest.raises(mk.ValidationError) as info:
+            mk.loads(doc, Cache, "json-lax")
+        assert info.value.errors == [error]
 
 
 def test_a_schema_that_takes_any_object_is_not_detected_without_its_identifying_keys(

@@ -117,7 +117,7 @@ def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = Non
     try:
         plain = fmt.loads(raw)
         data, lenient = prepare(plain, cls)
-        if isinstance(fmt, JsonFormat) and data is plain and not lenient:
+        if type(fmt) is JsonFormat and data is plain and not lenient:
             # orjson's output is fresh and holds only JSON values: the trusted fast path
             # skips re-checking free-form values. Whatever it cannot take is checked in
             # full, from a second, exact parse if orjson may have read an integer
