@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,6 +47,14 @@ def _fast(data: Any, cls: type, kind: str) -> Any:
 
 def _json_doc(obj: Any) -> Any:
     return json.loads(mk.dumps(obj))
+
+
+def _orjson_could_give(doc: Any) -> bool:
+    """Whether ``orjson.loads`` can return ``doc``: no lone surrogate, no NaN, 64-bit integers."""
+    try:
+        return bool(orjson.loads(orjson.dumps(doc)) == doc)
+    except orjson.JSONEncodeError:
+        return False
 
 
 def _has_big_float(value: Any) -> bool:
@@ -123,6 +132,8 @@ def test_fast_and_slow_agree_on_mutated_documents(case: tuple[type, Any]) -> Non
     fast = _fast(copy.deepcopy(doc), cls, "untrusted")
     # Whatever one path accepts, the other accepts, with an equal result.
     assert fast == slow
+    if not _orjson_could_give(doc):
+        return  # the trusted paths take only what orjson.loads returns
     for kind in ("trusted", "measured"):
         trusted = _fast(copy.deepcopy(doc), cls, kind)
         if trusted is not Slow:
