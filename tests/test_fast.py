@@ -216,6 +216,8 @@ def test_fast_and_slow_agree_under_tight_limits(case: tuple[type, Any]) -> None:
     cls, doc = case
     slow = _path(TIGHT_SLOW.structure, doc, cls)
     assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, cls) == slow
+    if not _orjson_could_give(doc):
+        return  # the trusted paths take only what orjson.loads returns
     trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, cls)
     if trusted is not Slow:
         assert trusted == _path(ITEMS_SLOW.structure, doc, cls)
