@@ -245,6 +245,7 @@ def _floats_to_change(v: Any) -> bool:
 @given(json_objects())
 @example({"exposure_ms": 20.0, "objective": {"na": 0.125, "roi": [0, 0.0, -0.0, 1e-6]}})
 @example({"gain_db": 3.5, "roi": [0, 0, 512, 512], "firmware": "2.4.1"})
+@example({"": 1e21})  # found by the thorough profile: written as it is, so not copied
 def test_free_form_values_are_copied_only_where_a_float_changes(extra: dict[str, Any]) -> None:
     from manifestkit._fast_out import _plain_canonical
 

@@ -98,11 +98,11 @@ def _plain_canonical(limits: Limits) -> Fn:
                 if xc is float:
                     if low <= abs(x) < high and not x.is_integer():
                         continue
-                    y = number(x)
+                    y = number(x)  # x itself from 1e21 up, as orjson writes it too
                 else:
                     y = plain(x, left - 1)
-                    if y is x:
-                        continue
+                if y is x:
+                    continue
                 if out is None:
                     out = c(v)  # a copy, made only once something in it changes
                 out[k] = y
