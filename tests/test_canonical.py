@@ -205,7 +205,7 @@ def test_the_generated_canonical_form_agrees_with_the_path_tracking_one(
 ) -> None:
     # The generated function is the fast path; the interpretive one reports errors with paths.
     # Both must write the same bytes for every valid value, preserved unknown fields included.
-    from manifestkit._canonical import _FAST, _typed
+    from manifestkit._canonical import _FAST, _KEYS_CHECKED, _fast_json, _typed
 
     c = mk.from_dict(
         {
@@ -218,17 +218,21 @@ def test_the_generated_canonical_form_agrees_with_the_path_tracking_one(
         },
         Cache,
     )
+    sort = ORJSON_DATETIME | orjson.OPT_SORT_KEYS
     for obj in (k, c):
         exact = orjson_dumps(_typed(obj, ""))
         assert mk.canonical_json(obj) == exact
         try:
-            fast = orjson.dumps(
-                _FAST.function(type(obj))(obj), option=ORJSON_DATETIME | orjson.OPT_SORT_KEYS
-            )
+            checked = orjson.dumps(_KEYS_CHECKED.function(type(obj))(obj), option=sort)
         except Problems:  # a key past U+FFFF, where code point and UTF-16 order differ
             assert max(_keys(obj)) > "\uffff"
+            with pytest.raises(Problems):
+                _fast_json(obj)  # which the writer that does not check keys hands on
         else:
-            assert fast == exact
+            assert checked == exact
+            assert _fast_json(obj) == exact
+        if max("".join(_keys(obj)), default="") <= "\uffff":
+            assert orjson.dumps(_FAST.function(type(obj))(obj), option=sort) == exact
 
 
 def _keys(obj: Any) -> str:

@@ -68,14 +68,15 @@ by orjson as ECMAScript writes it: `canonical_number` returns it unchanged, and
 the generated code tests for that before calling it."""
 
 
-def _plain_canonical(limits: Limits) -> Fn:
+def _plain_canonical(limits: Limits, *, check_keys: bool = True) -> Fn:
     """The canonical form of a free-form value, as a function; ``v`` itself when it needs none.
 
     Only floats change (see `canonical_number`), so a container is copied only
     when something inside it changed: most free-form values are returned as
     they are, after one walk that checks every value's type. Integers and keys
     are not checked here: orjson refuses an integer outside 64 bits and a key
-    that is not a string, and the exact path then says where.
+    that is not a string, and the exact path then says where. Keys past U+FFFF
+    are looked for only with ``check_keys`` (see `CanonicalWriter`).
     """
     number = canonical_number
     low, high = _AS_IS_LOW, _AS_IS_HIGH
@@ -90,7 +91,7 @@ def _plain_canonical(limits: Limits) -> Fn:
             if left <= 0:
                 raise Problems.one("too deep")
             out = None
-            pairs = _bmp_keys(v).items() if c is dict else enumerate(v)
+            pairs = (_bmp_keys(v) if check_keys else v).items() if c is dict else enumerate(v)
             for k, x in pairs:  # leaves are checked here: no call each
                 xc = x.__class__
                 if xc is str or xc is int or xc is bool or x is None:
@@ -476,14 +477,30 @@ class WireWriter(_Writer):
 class CanonicalWriter(_Writer):
     """Generated canonical-form functions: canonical numbers, keys checked for ``OPT_SORT_KEYS``.
 
-    What they return must be written with ``orjson.OPT_SORT_KEYS``.
+    What they return must be written with ``orjson.OPT_SORT_KEYS``, whose code
+    point order is RFC 8785's UTF-16 order for keys inside the BMP. With
+    ``check_keys=False`` no key of a free-form value or dict field is looked at
+    (a tenth of the time of a content hash): the caller must then look for a
+    character past U+FFFF in the output (a 4-byte UTF-8 sequence), and write
+    such a document again with a writer that checks its keys.
     """
+
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        deferred: bool = False,
+        defer_at: int = DEFER_AT,
+        check_keys: bool = True,
+    ) -> None:
+        super().__init__(limits, deferred=deferred, defer_at=defer_at)
+        self.check_keys = check_keys
 
     def _namespace(self) -> dict[str, Any]:
         return {
             "NO_UNKNOWN": NO_UNKNOWN,
             "NUM": canonical_number,
-            "PLAIN": _plain_canonical(self.limits),
+            "PLAIN": _plain_canonical(self.limits, check_keys=self.check_keys),
             "BMPKEYS": _bmp_keys,
         }
 
@@ -523,4 +540,7 @@ class CanonicalWriter(_Writer):
             return f"PLAIN({v})"  # its loop writes the leaves without a call each
         k, x = src.name("_k"), src.name("_x")
         inner = self._flat(node.args[0], x, src)
-        return f"{{{k}: {inner} for {k}, {x} in BMPKEYS({v}).items()}}"
+        keys = f"BMPKEYS({v})" if self.check_keys else v
+        if inner == x:  # the values are written as they are: no copy
+            return keys
+        return f"{{{k}: {inner} for {k}, {x} in {keys}.items()}}"
