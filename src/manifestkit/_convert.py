@@ -236,7 +236,7 @@ class _Structurer:
 
         def checked(v: Any, t: Any) -> Any:
             value = hook(v, t)
-            message = run_field_check(check, value)
+            message = trusting(run_field_check, check, value, on=False)  # user code
             if message:
                 raise Problems.one(message)
             return value
