@@ -429,11 +429,12 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
         raise ValidationError(
             [("", f"expected an object, found {describe(data)}")], title="cannot detect the schema"
         )
+    own = set(data)
     base = os.path.basename(path)
     ranked = []
     for schema_name, cls in schemas.items():
         plan = get_plan(cls)
-        keys = _keys_as_current(data, cls)
+        keys = _keys_as_current(data, own, cls)
         if any(f.required and f.key not in keys for f in plan.fields):
             continue
         unknown = keys - plan.keys
@@ -461,23 +462,23 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
     )
 
 
-def _keys_as_current(data: dict[str, Any], cls: type) -> set[str]:
+def _keys_as_current(data: dict[str, Any], own: set[str], cls: type) -> set[str]:
     """The document's keys once migrated to ``cls``'s current major version.
 
-    Its own keys when it is not of an older major of ``cls``, or when it cannot
+    Its own keys (``own``) when it is not of an older major of ``cls``, or when it cannot
     be migrated: `from_dict` then says why (no migration leads from its version).
     The document may be of another schema, whose version field has the same
     name: what ``cls``'s migrations raise on it says only that it does not fit.
     """
     info = schema_info(cls)
     if info.version_field is None or info.version_field not in data:
-        return set(data)
+        return own
     try:
         if classify(data[info.version_field], cls) == "older-major":
             return set(migrate(data, cls))
     except Exception:  # noqa: BLE001, S110 - any failure: match the keys as they are
         pass
-    return set(data)
+    return own
 
 
 def _identifying_keys(plan: Any, info: Any) -> set[str]:
