@@ -6,7 +6,7 @@ import enum
 import pathlib
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 import manifestkit as mk
@@ -76,6 +76,31 @@ class Kitchen:
     notes: str | None = None
     tags: list[str] = mk.field(factory=list)
     marker: int = mk.field(default=0, always=True)
+
+
+def make_kitchen(**changes: Any) -> Kitchen:
+    """A small valid Kitchen, with ``changes`` applied."""
+    fields: dict[str, Any] = {
+        "name": "k",
+        "count": 1,
+        "ratio": 0.5,
+        "flag": True,
+        "started": datetime(2026, 1, 1, tzinfo=timezone.utc),
+        "day": date(2026, 1, 1),
+        "ident": uuid.UUID(int=1),
+        "path": pathlib.PurePosixPath("a/b"),
+        "color": Color.RED,
+        "level": Level.LOW,
+        "mode": "a",
+        "pair": ("x", 1),
+        "seq": (1.0,),
+        "inners": [],
+        "table": {},
+        "free": {},
+        "provenance": Synthetic(kind="synthetic", seed=1),
+    }
+    fields.update(changes)
+    return Kitchen(**fields)
 
 
 @mk.manifest("test.small", version=3, version_field="version", filenames=("small.json",))

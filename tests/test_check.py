@@ -4,44 +4,19 @@ from __future__ import annotations
 
 import math
 import pathlib
-import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 import manifestkit as mk
 from manifestkit._convert import _Structurer
-from models import Color, Inner, Kitchen, Level, Open, Synthetic
-
-
-def _kitchen(**changes: Any) -> Kitchen:
-    fields: dict[str, Any] = {
-        "name": "k",
-        "count": 1,
-        "ratio": 0.5,
-        "flag": True,
-        "started": datetime(2026, 1, 1, tzinfo=timezone.utc),
-        "day": date(2026, 1, 1),
-        "ident": uuid.UUID(int=1),
-        "path": pathlib.PurePosixPath("a/b"),
-        "color": Color.RED,
-        "level": Level.LOW,
-        "mode": "a",
-        "pair": ("x", 1),
-        "seq": (1.0,),
-        "inners": [],
-        "table": {},
-        "free": {},
-        "provenance": Synthetic(kind="synthetic", seed=1),
-    }
-    fields.update(changes)
-    return Kitchen(**fields)
+from models import Color, Inner, Level, Open, make_kitchen
 
 
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(mk.ValidationError) as info:
-        _kitchen(
+        make_kitchen(
             name=5,
             count=True,
             ratio="0.5",
@@ -69,7 +44,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_conversions_a_reader_expects() -> None:
-    k = _kitchen(
+    k = make_kitchen(
         ratio=2, seq=[1, 2.5], pair=["x", 3], color="blue", level=2, path=pathlib.PurePath("p/q")
     )
     assert (k.ratio, type(k.ratio)) == (2.0, float)
@@ -83,7 +58,7 @@ def test_conversions_a_reader_expects() -> None:
 
 def test_free_form_data_must_be_json_values() -> None:
     with pytest.raises(mk.ValidationError) as info:
-        _kitchen(free={"when": datetime(2026, 1, 1), "n": {1: 2}, "s": "\udc80"})
+        make_kitchen(free={"when": datetime(2026, 1, 1), "n": {1: 2}, "s": "\udc80"})
     assert info.value.errors == [
         (
             "free.when",
@@ -97,7 +72,7 @@ def test_free_form_data_must_be_json_values() -> None:
 def test_offsets_that_rfc3339_cannot_write_are_refused() -> None:
     odd = datetime(2026, 1, 1, tzinfo=timezone(timedelta(minutes=90, seconds=7)))
     with pytest.raises(mk.ValidationError) as info:
-        _kitchen(started=odd)
+        make_kitchen(started=odd)
     assert info.value.errors == [
         ("started", "date-time has a UTC offset of 1:30:07, which is not a whole number of minutes")
     ]

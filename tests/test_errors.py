@@ -7,7 +7,15 @@ import enum
 
 import pytest
 
-from manifestkit._errors import ValidationError, describe, index_segment, join_path, key_segment
+from manifestkit._errors import (
+    ValidationError,
+    check_str,
+    describe,
+    index_segment,
+    join_path,
+    key_problems,
+    key_segment,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,4 +84,29 @@ def test_describe(value: object, text: str) -> None:
 def test_single_error_renders_on_one_line() -> None:
     assert str(ValidationError([("", "expected an object, found null")], title="invalid X")) == (
         "invalid X: (document): expected an object, found null"
+    )
+
+
+class _Key(str):  # noqa: SLOT000 - as a user's str subclass would be
+    pass
+
+
+def test_key_problems_name_each_key_json_cannot_hold() -> None:
+    assert key_problems({"a": 1, "é": 2, "\U0001f600": 3}) == []
+    assert key_problems({1: 0, "ok": 0, "x\udc80": 0, None: 0, _Key("k"): 0}) == [
+        ("", "object keys must be strings, found a key that is an integer (1)"),
+        ('["x\\udc80"]', "key contains a lone surrogate (\\udc80), which UTF-8 cannot encode"),
+        ("", "object keys must be strings, found a key that is null"),
+        ("", "object keys must be strings, found a key that is a Python _Key object ('k')"),
+    ]
+    assert key_problems([("t",)]) == [
+        ("", "object keys must be strings, found a key that is a tuple")
+    ]
+
+
+def test_check_str_names_the_first_lone_surrogate() -> None:
+    assert check_str("plain") is None
+    assert check_str("é\U0001f600") is None
+    assert check_str("a\ud800b\udfff") == (
+        "contains a lone surrogate (\\ud800), which UTF-8 cannot encode"
     )

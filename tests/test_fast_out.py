@@ -7,22 +7,24 @@ those refuse; every valid value must come out of both the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit._canonical import _ASTRAL, _FAST, _KEYS_CHECKED, _typed
 from manifestkit._codegen import Slow
+from manifestkit._errors import describe, index_segment, join_path, key_segment
 from manifestkit._fast_out import _INLINE_DEPTH, DEFER_AT, CanonicalWriter, WireWriter
 from manifestkit._rfc3339 import ORJSON_DATETIME
 from manifestkit._values import Limits, Problems, writing_limits
 from manifestkit._wire import unstructure_exact
 from manifestkit.schemas import mesokit as mks
-from models import Cache, Inner, Kitchen
+from models import Cache, Inner, Kitchen, make_kitchen
 from strategies import FINITE_FLOATS, INT64, KEYS, TEXT, caches, json_objects, kitchens
 from strategies.mesokit import documents
 
@@ -345,3 +347,97 @@ def test_a_default_is_left_out_only_when_equal_and_of_its_type(
     assert mk.to_dict(obj) == written
     assert [type(v) for v in mk.to_dict(obj).values()] == [type(v) for v in written.values()]
     _agree(obj)
+
+
+class _StrKey(str):  # noqa: SLOT000 - a key, like any user's str subclass
+    """A str subclass: not exactly a string, so not a key a manifest holds."""
+
+
+_LONE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+BAD_KEYS = (
+    st.integers()
+    | st.none()
+    | st.booleans()
+    | FINITE_FLOATS
+    | st.tuples(TEXT)
+    | st.builds(_StrKey, KEYS)
+    | st.tuples(KEYS, _LONE, KEYS).map("".join)
+)
+
+
+def _objects(value: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every object inside a free-form value, with its path."""
+    found = []
+    if type(value) is dict:
+        found.append((path, value))
+        for k, v in value.items():
+            found += _objects(v, join_path(path, key_segment(k)))
+    elif type(value) is list:
+        for i, v in enumerate(value):
+            found += _objects(v, join_path(path, index_segment(i)))
+    return found
+
+
+@given(kitchens(), st.data())
+def test_every_writer_refuses_a_key_changed_in_place_with_its_path(
+    k: Kitchen, data: st.DataObject
+) -> None:
+    # Frozen instances hold dicts that can still be changed. A key JSON cannot hold
+    # (not exactly a str, or a lone surrogate), put into a dict field (typed or free-form)
+    # or into a free-form value, is refused by every writer, with the same path; never
+    # written, never let through by `to_dict`, never a TypeError.
+    places: list[tuple[str, dict[Any, Any], Any]] = [
+        ("table", k.table, Inner(label="x")),
+        *((p, d, 1) for p, d in _objects(k.free, "free")),
+        *((p, d, 1) for p, d in _objects(k.anything, "anything")),
+    ]
+    if type(k.provenance).__name__ == "External":
+        places.append(("provenance.hashes", k.provenance.hashes, "v"))  # type: ignore[union-attr]
+    where, target, value = data.draw(st.sampled_from(places))
+    key = data.draw(BAD_KEYS)
+    assume(key not in target)  # _StrKey("a") would only replace the value of "a"
+    writers: list[Callable[[Any], object]] = [mk.to_dict, mk.dumps, mk.canonical_json]
+    writers.append(lambda o: mk.to_dict(o, include_defaults=True))
+    try:
+        mk.dumps(k, "toml")
+        writers.append(lambda o: mk.dumps(o, "toml"))
+    except mk.ValidationError:
+        pass  # TOML cannot hold a null this free-form value has
+    target[key] = value
+    if type(key) is str:
+        bad = ord(next(c for c in key if "\ud800" <= c <= "\udfff"))
+        expected = [
+            (
+                join_path(where, key_segment(key)),
+                f"key contains a lone surrogate (\\u{bad:04x}), which UTF-8 cannot encode",
+            )
+        ]
+    else:
+        expected = [(where, f"object keys must be strings, found a key that is {describe(key)}")]
+    for write in writers:
+        with pytest.raises(mk.ValidationError) as info:
+            write(k)
+        assert info.value.errors == expected
+
+
+@pytest.mark.parametrize("place", ["free", "free.nested", "anything", "tags"])
+def test_a_lone_surrogate_put_in_place_is_named_alike_by_every_writer(place: str) -> None:
+    k = make_kitchen(free={"nested": {}}, anything={})
+    target = {"free": k.free, "free.nested": k.free["nested"], "anything": k.anything}
+    if place == "tags":
+        k.tags.append("x\udc80")
+        where = "tags[0]"
+    else:
+        target[place]["bad"] = "x\udc80"
+        where = f"{place}.bad"
+    expected = [(where, "string contains a lone surrogate (\\udc80), which UTF-8 cannot encode")]
+    writers: list[Callable[[Any], object]] = [mk.dumps, mk.canonical_json]
+    writers.append(lambda o: mk.dumps(o, "toml"))
+    for write in writers:
+        with pytest.raises(mk.ValidationError) as info:
+            write(k)
+        assert info.value.errors == expected
+    if place != "tags":  # a typed list is copied as it is (docs/manifests.md)
+        with pytest.raises(mk.ValidationError) as info:
+            mk.to_dict(k)
+        assert info.value.errors == expected

@@ -38,7 +38,15 @@ from typing import Any
 import attrs
 import orjson
 
-from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._errors import (
+    ValidationError,
+    check_str,
+    describe,
+    index_segment,
+    join_path,
+    key_problems,
+    key_segment,
+)
 from ._fast_out import CanonicalWriter
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan, is_manifest_class
 from ._numbers import canonical_number, es6_number
@@ -49,7 +57,6 @@ from ._values import (
     INT_MIN,
     Limits,
     Problems,
-    check_str,
     same,
     to_instance,
     union_member,
@@ -78,18 +85,21 @@ def _number(x: float, path: str) -> Any:
         raise Problems.one(f"expected a finite number, found {describe(x)}", path) from None
 
 
-def _sorted_keys(keys: list[str], path: str) -> list[str]:
-    joined = "".join(keys)
-    if joined.isascii() or max(joined) <= "\uffff":
+def _sorted_keys(keys: list[Any], path: str) -> list[str]:
+    """An object's keys in RFC 8785 order, once each is known to be a JSON key."""
+    for k in keys:
+        if type(k) is not str:
+            break
+    else:
+        joined = "".join(keys)
+        if joined.isascii():
+            return sorted(keys)
+    bad = key_problems(keys)
+    if bad:  # a key of a free-form value or a dict field may have been changed in place
+        raise Problems([(join_path(path, where), message) for where, message in bad])
+    if max("".join(keys)) <= "\uffff":
         return sorted(keys)
-    try:
-        return sorted(keys, key=lambda k: k.encode("utf-16-be"))
-    except UnicodeEncodeError:
-        for k in keys:
-            why = check_str(k)
-            if why:
-                raise Problems.one(f"key {why}", join_path(path, key_segment(k))) from None
-        raise  # pragma: no cover - a key failed to encode, so the loop found it
+    return sorted(keys, key=lambda k: k.encode("utf-16-be"))
 
 
 def _plain(v: Any, depth: int, path: str) -> Any:
@@ -109,15 +119,9 @@ def _plain(v: Any, depth: int, path: str) -> Any:
             return [
                 _plain(x, depth + 1, join_path(path, index_segment(i))) for i, x in enumerate(v)
             ]
-        keys = list(v)
-        for k in keys:
-            if type(k) is not str:
-                raise Problems.one(
-                    f"object keys must be strings, found a key that is {describe(k)}", path
-                )
         return {
             k: _plain(v[k], depth + 1, join_path(path, key_segment(k)))
-            for k in _sorted_keys(keys, path)
+            for k in _sorted_keys(list(v), path)
         }
     if t is datetime:
         why = check_datetime(v)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ._errors import describe, index_segment, key_segment
+from ._errors import check_str, describe, index_segment, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._rfc3339 import check_datetime
 from ._types import Kind, TypeNode
@@ -27,7 +27,6 @@ from ._values import (
     Limits,
     Problems,
     capped,
-    check_str,
     json_value,
     nested_errors,
     python_fits,

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from ._check import class_check, run_field_check, trusting
 from ._codegen import Slow
-from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._errors import ValidationError, check_str, describe, index_segment, join_path, key_segment
 from ._fast import FastStructurer, fast_structure
 from ._fast_out import WireWriter
 from ._model import (
@@ -37,7 +37,6 @@ from ._values import (
     Limits,
     Problems,
     capped,
-    check_str,
     errors_of,
     json_value,
     key_too_long,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import errno
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "FormatError",
@@ -22,9 +23,11 @@ __all__ = [
     "ManifestIOError",
     "SchemaVersionError",
     "ValidationError",
+    "check_str",
     "describe",
     "index_segment",
     "join_path",
+    "key_problems",
     "key_segment",
 ]
 
@@ -109,6 +112,34 @@ def describe(value: object) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
+
+
+def check_str(value: str) -> str | None:
+    """Return why a string cannot be written as UTF-8 (a lone surrogate), or None."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start]
+        return f"contains a lone surrogate (\\u{ord(bad):04x}), which UTF-8 cannot encode"
+    return None
+
+
+def key_problems(keys: Collection[Any]) -> list[tuple[str, str]]:
+    """Why the keys of one object (a dict, or its keys) cannot be JSON object keys.
+
+    A key must be exactly a `str` (a subclass is named by its class) that UTF-8
+    can encode. Paths are relative to the object: a key of the wrong type is
+    reported at the object itself, a lone surrogate at the key.
+    """
+    found: list[tuple[str, str]] = []
+    for k in keys:
+        if type(k) is not str:
+            found.append(("", f"object keys must be strings, found a key that is {describe(k)}"))
+        elif not k.isascii() and (why := check_str(k)):
+            found.append((key_segment(k), f"key {why}"))
+    return found
 
 
 class ManifestError(Exception):

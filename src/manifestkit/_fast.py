@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from ._codegen import SLOW, Slow, build_lines, compile_function
+from ._errors import check_str
 from ._freeform import trusted_checks, trusted_walk, untrusted_copies
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
@@ -45,7 +46,6 @@ from ._values import (
     INT_MIN,
     Limits,
     Problems,
-    check_str,
     python_fits,
     to_date,
     to_datetime,

@@ -28,9 +28,11 @@ from ._errors import (
     FormatError,
     ManifestError,
     ValidationError,
+    check_str,
     describe,
     index_segment,
     join_path,
+    key_problems,
     key_segment,
 )
 from ._rfc3339 import ORJSON_DATETIME, check_datetime
@@ -327,13 +329,12 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
         v, path, depth = stack.pop()
         t = type(v)
         if t is dict:
-            for k in reversed(list(v)):
-                if type(k) is not str:
-                    found.append(
-                        (path, f"object keys must be strings, found a key that is {describe(k)}")
-                    )
-                else:
-                    stack.append((v[k], join_path(path, key_segment(k)), depth + 1))
+            found.extend((join_path(path, where), message) for where, message in key_problems(v))
+            stack.extend(
+                (v[k], join_path(path, key_segment(k)), depth + 1)
+                for k in reversed(list(v))
+                if type(k) is str
+            )
         elif t is list:
             stack.extend(
                 (x, join_path(path, index_segment(i)), depth + 1)
@@ -355,13 +356,9 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
             if not math.isfinite(v):
                 found.append((path, f"expected a finite number, found {describe(v)}"))
         elif t is str:
-            if not v.isascii():
-                try:
-                    v.encode("utf-8")
-                except UnicodeEncodeError:
-                    found.append(
-                        (path, "string contains a lone surrogate, which UTF-8 cannot encode")
-                    )
+            why = check_str(v)
+            if why:
+                found.append((path, f"string {why}"))
         elif t is datetime:
             why = check_datetime(v)
             if why:
@@ -373,40 +370,39 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
     return sorted(found, key=lambda e: _order(e[0]))
 
 
-def _toml_clean(data: Any) -> bool:
+def _toml_clean(data: dict[str, Any]) -> bool:
     """Whether `_problems` would find nothing for TOML: the same tests, no paths kept.
 
     Most documents are clean, and building a path for every value was most of
-    the cost of writing TOML beside tomli-w's own.
+    the cost of writing TOML beside tomli-w's own; so is a call per value.
     """
-    try:
-        return _toml_value_clean(data)
-    except RecursionError:
-        return False
-
-
-def _toml_value_clean(v: Any) -> bool:
-    t = type(v)
-    if t is str:
-        return v.isascii() or _encodes(v)
-    if t is dict:
-        return all(type(k) is str and _toml_value_clean(x) for k, x in v.items())
-    if t is list:
-        return all(_toml_value_clean(x) for x in v)
-    if t is int:
-        return bool(_INT_MIN <= v <= _INT_MAX["TOML"])
-    if t is float:
-        return math.isfinite(v)
-    if t is datetime:
-        return check_datetime(v) is None
-    return t is bool or t is date
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
+    lowest, highest = _INT_MIN, _INT_MAX["TOML"]
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            for k in value:
+                if type(k) is not str or (not k.isascii() and check_str(k)):
+                    return False
+            value = value.values()
+        for v in value:
+            t = type(v)
+            if t is str:
+                if not v.isascii() and check_str(v):
+                    return False
+            elif t is dict or t is list:
+                stack.append(v)
+            elif t is int:
+                if not lowest <= v <= highest:
+                    return False
+            elif t is float:
+                if not math.isfinite(v):
+                    return False
+            elif t is datetime:
+                if check_datetime(v) is not None:
+                    return False
+            elif t is not bool and t is not date:
+                return False
     return True
 
 

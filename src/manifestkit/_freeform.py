@@ -23,8 +23,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ._codegen import SLOW
+from ._errors import check_str
 from ._rfc3339 import check_datetime
-from ._values import INT_MAX, INT_MIN, Limits, check_str
+from ._values import INT_MAX, INT_MIN, Limits
 
 __all__ = ["trusted_checks", "trusted_walk", "untrusted_copies"]
 

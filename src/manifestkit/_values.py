@@ -22,7 +22,14 @@ from typing import Any
 
 import attrs
 
-from ._errors import ValidationError, describe, index_segment, join_path, key_segment
+from ._errors import (
+    ValidationError,
+    check_str,
+    describe,
+    index_segment,
+    join_path,
+    key_segment,
+)
 from ._rfc3339 import check_datetime, parse_date, parse_datetime
 from ._types import Kind, TypeNode, type_name
 
@@ -33,7 +40,6 @@ __all__ = [
     "Limits",
     "Problems",
     "capped",
-    "check_str",
     "json_value",
     "key_too_long",
     "python_fits",
@@ -165,18 +171,6 @@ def errors_of(exc: BaseException) -> list[tuple[str, str]]:
 def nested_errors(segment: str, exc: BaseException) -> list[tuple[str, str]]:
     """The problems ``exc`` carries, each path put under ``segment``."""
     return [(join_path(segment, path), msg) for path, msg in errors_of(exc)]
-
-
-def check_str(value: str) -> str | None:
-    """Return why a string cannot be written as UTF-8 (a lone surrogate), or None."""
-    if value.isascii():
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = value[exc.start]
-        return f"contains a lone surrogate (\\u{ord(bad):04x}), which UTF-8 cannot encode"
-    return None
 
 
 def to_str(v: Any, max_string: int = UNBOUNDED) -> str:

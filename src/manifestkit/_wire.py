@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import index_segment, key_segment
+from ._errors import index_segment, key_problems, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._types import Kind, TypeNode
 from ._values import (
@@ -98,12 +98,17 @@ def wire_value(v: Any, node: TypeNode, include_defaults: bool, limits: Limits) -
         return [
             wire_value(x, n, include_defaults, limits) for x, n in zip(v, node.args, strict=True)
         ]
-    if k is Kind.DICT:
+    if k is Kind.DICT:  # checked: its keys may have been changed in place
         item = node.args[0]
-        try:
-            return {key: wire_value(x, item, include_defaults, limits) for key, x in v.items()}
-        except Problems:
-            raise _item_errors(v.items(), key_segment, item, include_defaults, limits) from None
+        bad = key_problems(v)
+        if not bad:
+            try:
+                return {key: wire_value(x, item, include_defaults, limits) for key, x in v.items()}
+            except Problems:
+                pass
+        valid = ((key, x) for key, x in v.items() if type(key) is str)
+        found = _item_errors(valid, key_segment, item, include_defaults, limits)
+        raise Problems(bad + found.errors)
     if k is Kind.ANY:
         return json_value(v, limits)
     if k is Kind.ENUM:
