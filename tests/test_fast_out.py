@@ -441,3 +441,22 @@ def test_a_lone_surrogate_put_in_place_is_named_alike_by_every_writer(place: str
         with pytest.raises(mk.ValidationError) as info:
             mk.to_dict(k)
         assert info.value.errors == expected
+
+
+def test_a_free_form_value_changed_to_hold_itself_is_refused_by_every_writer() -> None:
+    k = make_kitchen(free={"l": []})
+    k.free["l"].append(k.free["l"])
+    # The instance's own bound (Limits.max_depth inside a free-form value) where the
+    # writer checks free-form values; the format's nesting bound where it leaves them to it.
+    deepest: dict[Callable[[Any], object], tuple[str, str]] = {
+        mk.to_dict: ("free.l" + "[0]" * 100, "nested deeper than 100 levels"),
+        mk.canonical_json: ("free.l" + "[0]" * 100, "nested deeper than 100 levels"),
+        mk.dumps: ("free.l" + "[0]" * 252, "nested deeper than 254 levels"),
+    }
+    for write, error in deepest.items():
+        with pytest.raises(mk.ValidationError) as info:
+            write(k)
+        assert info.value.errors == [error]
+    with pytest.raises(mk.ValidationError) as info:
+        mk.dumps(k, "toml")
+    assert info.value.errors == [("free.l" + "[0]" * 198, "nested deeper than 200 levels")]

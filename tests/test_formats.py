@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 import textwrap
 from datetime import date, datetime, time, timedelta, timezone
@@ -138,6 +139,52 @@ def test_deeply_nested_toml_is_a_format_error_not_a_crash() -> None:
     assert info.value.format == "toml"
 
 
+def _nested(levels: int) -> dict[str, Any]:
+    """A document of exactly ``levels`` levels of objects and arrays, its own included."""
+    inner: Any = 1
+    for i in range(levels - 1):
+        inner = [inner] if i % 2 else {"k": inner}
+    return {"a": inner}
+
+
+def _path_at_depth(doc: dict[str, Any], depth: int) -> str:
+    # The path of the container ``depth`` steps below the document, down `_nested`'s spine.
+    path, value = "a", doc["a"]
+    for _ in range(depth - 1):
+        path, value = (path + "[0]", value[0]) if type(value) is list else (path + ".k", value["k"])
+    return path
+
+
+@pytest.mark.parametrize("fmt", [JSON, TOML], ids=["json", "toml"])
+def test_data_nested_past_what_a_format_writes_is_refused_at_its_path(fmt: Any) -> None:
+    most = fmt.max_nesting
+    assert fmt.loads(fmt.dumps(_nested(most))) == _nested(most)
+    with pytest.raises(mk.ValidationError) as info:
+        fmt.dumps(_nested(most + 1))
+    deepest = _path_at_depth(_nested(most + 1), most)
+    assert info.value.errors == [(deepest, f"nested deeper than {most} levels")]
+
+
+@pytest.mark.parametrize("fmt", [JSON, TOML], ids=["json", "toml"])
+def test_data_that_holds_itself_is_refused_not_walked_forever(fmt: Any) -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+
+    def stop(signum: int, frame: object) -> None:
+        raise AssertionError("still walking after 10 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)  # a regression must fail, not hang CI
+    signal.alarm(10)
+    try:
+        with pytest.raises(mk.ValidationError) as info:
+            fmt.dumps({"loop": loop})
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    path = "loop" + "[0]" * (fmt.max_nesting - 1)
+    assert info.value.errors == [(path, f"nested deeper than {fmt.max_nesting} levels")]
+
+
 def test_a_toml_local_time_is_refused_where_a_json_value_is_expected() -> None:
     data = TOML.loads(b"title = 't'\n[free]\nat = 07:32:00\n")
     assert data["free"]["at"] == time(7, 32)
@@ -259,11 +306,12 @@ _ODD_VALUES = st.sampled_from(
         date(2026, 1, 1),
     ]
 )
+_ODD_KEYS = st.sampled_from(["\ud800", "a\udfff", _formats.__name__.__class__("s"), None])
 _TOML_VALUES = st.recursive(
     st.booleans() | st.integers(-(2**64), 2**64) | st.floats() | st.text(max_size=5) | _ODD_VALUES,
     lambda children: (
         st.lists(children, max_size=3)
-        | st.dictionaries(st.text(max_size=3) | st.integers(0, 2), children, max_size=3)
+        | st.dictionaries(st.text(max_size=3) | st.integers(0, 2) | _ODD_KEYS, children, max_size=3)
     ),
     max_leaves=10,
 )
@@ -271,7 +319,9 @@ _TOML_VALUES = st.recursive(
 
 @given(st.dictionaries(st.text(max_size=3), _TOML_VALUES, max_size=4))
 def test_the_quick_toml_checks_agree_with_the_full_ones(data: dict[str, Any]) -> None:
-    assert _formats._toml_clean(data) == (not _formats._problems(data, "TOML"))
+    most = TOML.max_nesting
+    assert _formats._toml_clean(data, most) == (not _formats._problems(data, "TOML", most))
+    assert _formats._toml_clean(data, 2) == (not _formats._problems(data, "TOML", 2))
     ints = [v for v in _leaves(data) if type(v) is int]
     fit = all(-(2**63) <= v < 2**63 for v in ints)
     if all(type(v) in (int, str, bool, float) for v in _leaves(data)):

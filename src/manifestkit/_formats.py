@@ -83,6 +83,10 @@ class JsonFormat:
     name = "json"
     extensions = (".json",)
     comment_prefix = None
+    max_nesting = 254
+    """Most levels of arrays and objects written, the document's own included:
+    orjson refuses a 255th. Deeper data (a value changed in place to hold
+    itself, say) is refused with the path where it goes too deep."""
     _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE | ORJSON_DATETIME
 
     def dumps(self, data: Any) -> bytes:
@@ -91,7 +95,8 @@ class JsonFormat:
             return orjson.dumps(data, option=self._OPTIONS)
         except (orjson.JSONEncodeError, TypeError) as exc:
             raise ValidationError(
-                _problems(data, "JSON") or [("", str(exc))], title="cannot write JSON"
+                _problems(data, "JSON", self.max_nesting) or [("", str(exc))],
+                title="cannot write JSON",
             ) from None
 
     def dumps_deferred(self, data: Any, default: Callable[[Any], Any] | None) -> bytes:
@@ -162,6 +167,10 @@ class TomlFormat:
     name = "toml"
     extensions = (".toml",)
     comment_prefix = "#"
+    max_nesting = 200
+    """Most levels of arrays and objects written, the document's own included.
+    tomli-w recurses up to four frames per level and fails near 250 levels
+    at Python's default recursion limit; this leaves room for the caller's frames."""
     max_key_parts = 128
     """Most parts in one dotted key (``a.b.c`` has 3), in a table header or a key/value
     line. tomllib's work and memory for a dotted key grow with the square of its
@@ -178,14 +187,18 @@ class TomlFormat:
                 [("", f"a TOML document is a table; found {describe(data)}")],
                 title="cannot write TOML",
             )
-        if not _toml_clean(data):  # the quick check; the full one says what and where
-            errors = _problems(data, "TOML")
+        if not _toml_clean(data, self.max_nesting):  # the quick check; the full one says where
+            errors = _problems(data, "TOML", self.max_nesting)
             if errors:
                 raise ValidationError(errors, title="cannot write TOML")
         try:
             return tomli_w.dumps(data).encode("utf-8")
         except (TypeError, ValueError) as exc:  # pragma: no cover - _problems checks first
             raise ValidationError([("", str(exc))], title="cannot write TOML") from None
+        except RecursionError:  # pragma: no cover - called with the stack nearly full
+            raise ValidationError(
+                [("", "value is nested too deeply")], title="cannot write TOML"
+            ) from None
 
     def loads(self, data: bytes) -> Any:
         """Parse TOML bytes."""
@@ -320,15 +333,21 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return line, offset - start + 1
 
 
-def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
-    """Every value in plain data that ``fmt`` (JSON or TOML) cannot hold, with its path."""
+def _problems(data: Any, fmt: str, max_nesting: int) -> list[tuple[str, str]]:
+    """Every value in plain data that ``fmt`` (JSON or TOML) cannot hold, with its path.
+
+    Arrays and objects deeper than ``max_nesting`` levels are reported, not
+    entered: data that holds itself ends there too.
+    """
     found: list[tuple[str, str]] = []
     stack: list[tuple[Any, str, int]] = [(data, "", 0)]
     toml = fmt == "TOML"
     while stack:
         v, path, depth = stack.pop()
         t = type(v)
-        if t is dict:
+        if (t is dict or t is list) and depth >= max_nesting:
+            found.append((path, f"nested deeper than {max_nesting} levels"))
+        elif t is dict:
             found.extend((join_path(path, where), message) for where, message in key_problems(v))
             stack.extend(
                 (v[k], join_path(path, key_segment(k)), depth + 1)
@@ -370,16 +389,19 @@ def _problems(data: Any, fmt: str) -> list[tuple[str, str]]:
     return sorted(found, key=lambda e: _order(e[0]))
 
 
-def _toml_clean(data: dict[str, Any]) -> bool:
+def _toml_clean(data: dict[str, Any], max_nesting: int) -> bool:
     """Whether `_problems` would find nothing for TOML: the same tests, no paths kept.
 
     Most documents are clean, and building a path for every value was most of
     the cost of writing TOML beside tomli-w's own; so is a call per value.
     """
     lowest, highest = _INT_MIN, _INT_MAX["TOML"]
-    stack: list[Any] = [data]
+    stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
-        value = stack.pop()
+        value, depth = stack.pop()
+        if depth >= max_nesting:
+            return False
+        depth += 1
         if type(value) is dict:
             for k in value:
                 if type(k) is not str or (not k.isascii() and check_str(k)):
@@ -391,7 +413,7 @@ def _toml_clean(data: dict[str, Any]) -> bool:
                 if not v.isascii() and check_str(v):
                     return False
             elif t is dict or t is list:
-                stack.append(v)
+                stack.append((v, depth))
             elif t is int:
                 if not lowest <= v <= highest:
                     return False
