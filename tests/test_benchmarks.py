@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import mesokit_schema
 import msgspec
 import orjson
@@ -41,6 +42,7 @@ def _load(name: str) -> ModuleType:
 documents = _load("documents")
 msgspec_model = _load("msgspec_model")
 compare = _load("compare")
+encode_floor = _load("encode_floor")
 
 
 def _struct_plain(value: Any) -> Any:
@@ -201,3 +203,24 @@ def test_the_tables_go_between_the_docs_pages_markers() -> None:
         compare.splice("# no markers\n", "| new |")
     performance = (BENCHMARKS.parent / "docs" / "performance.md").read_text(encoding="utf-8")
     assert compare.splice(performance, "x").count(compare.DOCS_START) == 1
+
+
+def test_the_encode_floor_builds_what_the_writer_builds_and_shares_what_it_shares() -> None:
+    ours = mk.loads(documents.acquisition_json(6), mesokit.AcquisitionManifest)
+    write = mk._io._DEFAULT._wire[False].function(mesokit.AcquisitionManifest)
+    wire = write(ours)
+    built = encode_floor.floor_function(wire, write(ours))()
+    assert _exact(built) == _exact(wire)
+    first, theirs = built["producers"][0], wire["producers"][0]
+    assert first is not theirs  # a dict per instance, built anew
+    assert first["time_basis"] is not theirs["time_basis"]
+    assert first["calibration"] is theirs["calibration"]  # a free-form value, shared
+    reads, count = encode_floor.reads_function(ours)
+    assert reads() is None  # it builds nothing
+    # Every attrs field of every instance (its unknown fields are one): 1 manifest, 1 session,
+    # and for each producer itself, its time basis, its sidecars and its dataqueue schema.
+    instances: list[Any] = [ours, ours.session]
+    for p in ours.producers:
+        instances += [p, p.time_basis, *p.sidecars]
+        instances += [p.dataqueue_schema] if p.dataqueue_schema is not None else []
+    assert count == sum(len(attrs.fields(type(i))) for i in instances)
