@@ -328,6 +328,24 @@ def test_the_quick_toml_checks_agree_with_the_full_ones(data: dict[str, Any]) ->
         assert _formats._toml_integers_fit(data) == fit
 
 
+@given(st.dictionaries(st.text(max_size=3), _TOML_VALUES, max_size=4))
+def test_json_refuses_only_what_the_full_check_names(data: dict[str, Any]) -> None:
+    # orjson's own message at the document ("(document): Dict key must be str") is never
+    # what the user sees: whatever it refuses, the full check says what and where.
+    found = _formats._problems(data, "JSON", JSON.max_nesting)
+    try:
+        JSON.dumps(data)
+    except mk.ValidationError as exc:
+        errors = exc.errors
+    else:
+        errors = []
+    # orjson writes NaN and infinities (as null), tuples (as arrays) and date-times with
+    # an offset in seconds (rounded to a minute), which to_dict has refused already;
+    # everything else it refuses, and the check then names it.
+    written = ("expected a finite number", "expected a JSON value, found a tuple", "date-time")
+    assert errors == (found if any(not m.startswith(written) for _, m in found) else [])
+
+
 def _leaves(v: Any) -> list[Any]:
     if type(v) is dict:
         return [x for item in v.values() for x in _leaves(item)]
