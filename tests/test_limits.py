@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import manifestkit as mk
 from manifestkit import _io
+from manifestkit._errors import describe
 from models import Cache, Kitchen, Small
 
 KITCHEN = json.loads((Path(__file__).parent / "data" / "core" / "kitchen.json").read_text())
@@ -320,3 +321,14 @@ def test_building_an_instance_lists_at_most_max_errors_problems() -> None:
     assert len(info.value.errors) == 1001
     assert info.value.errors[0] == ("tags[0]", "expected a string, found an integer (0)")
     assert info.value.errors[-1] == ("", "more problems were not listed (the limit is 1000)")
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, "8", True, None])
+@pytest.mark.parametrize("name", [a.name for a in attrs.fields(mk.Limits)])
+def test_a_bound_that_is_not_a_count_is_refused_when_made(name: str, value: Any) -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.Limits(**{name: value})
+    assert info.value.errors == [
+        (name, f"expected an integer of at least 0, found {describe(value)}")
+    ]
+    assert getattr(mk.Limits(**{name: 0}), name) == 0  # nothing allowed is a bound too

@@ -72,7 +72,8 @@ naming the field."""
 class Limits:
     """Bounds that keep hostile or broken input from exhausting memory or the stack.
 
-    They bound what is *read*: `loads`, `read` and `from_dict` (and a
+    Each is an integer of at least 0 (`ValidationError` otherwise). They bound
+    what is *read*: `loads`, `read` and `from_dict` (and a
     `Converter` made with them) refuse a document past any of them with an
     error naming the limit. Building an instance in Python and writing it are
     not bounded by the size limits (only by ``max_depth`` of the defaults), so
@@ -104,6 +105,17 @@ class Limits:
     max_items: int = 1_000_000
     max_toml_bytes: int = 4 * 1024 * 1024
     max_errors: int = 1000
+
+    def __attrs_post_init__(self) -> None:
+        # A bound of another type would fail deep inside a read, as a comparison
+        # with a document's value; a negative one would refuse everything oddly.
+        errors = [
+            (a.name, f"expected an integer of at least 0, found {describe(v)}")
+            for a in attrs.fields(Limits)
+            if type(v := getattr(self, a.name)) is not int or v < 0
+        ]
+        if errors:
+            raise ValidationError(errors, title="invalid Limits")
 
 
 UNBOUNDED = sys.maxsize
