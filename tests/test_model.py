@@ -250,3 +250,15 @@ def test_a_document_without_its_version_field_reads_as_the_current_version(
 
     assert mk.from_dict({}, Doc) == Doc()
     assert mk.to_dict(Doc()) == {"schema_version": version}
+
+
+def test_replace_names_every_change_that_is_no_field() -> None:
+    small = Small(title="t")
+    with pytest.raises(mk.ValidationError) as info:
+        mk.replace(small, nope=1, size=2, titel="x")
+    assert info.value.errors == [("nope", "unknown field"), ("titel", "unknown field")]
+    assert str(info.value).startswith("invalid Small with 2 problems")
+    assert mk.replace(small, size=2) == Small(title="t", size=2)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.replace(small, size="2")
+    assert info.value.errors == [("size", 'expected an integer, found a string ("2")')]

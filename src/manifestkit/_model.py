@@ -343,9 +343,18 @@ def replace(obj: T, /, **changes: Any) -> T:
     The same as ``attrs.evolve`` (the copy is checked like any new instance,
     and preserved unknown fields are carried over), typed so that type
     checkers know the result has the instance's class.
+
+    Raises:
+        ValidationError: A change names no field of the class (each one is
+            listed, by the name given), or a value is refused.
     """
-    if not is_manifest_class(type(obj)):
-        raise ManifestDefinitionError(f"{type(obj).__name__} is not a manifest class")
+    cls: type = type(obj)
+    if not is_manifest_class(cls):
+        raise ManifestDefinitionError(f"{cls.__name__} is not a manifest class")
+    names = {a.alias for a in attrs.fields(cls) if a.init}
+    unknown = [(name, "unknown field") for name in changes if name not in names]
+    if unknown:  # attrs.evolve would raise TypeError from __init__, naming one
+        raise ValidationError(unknown, title=f"invalid {cls.__name__}")
     new: T = attrs.evolve(obj, **changes)  # type: ignore[misc]
     return new
 
