@@ -198,3 +198,13 @@ def test_a_version_error_must_be_a_schema_version_error(monkeypatch: pytest.Monk
     assert str(info.value) == (
         "Bad.__manifest_version_error__ must be a subclass of SchemaVersionError"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "found"), [([1], "an array"), (None, "null"), ("{}", 'a string ("{}")')]
+)
+def test_migrate_refuses_a_document_that_is_not_an_object(data: Any, found: str) -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.migrate(data, Small)
+    assert info.value.errors == [("", f"expected an object, found {found}")]
+    assert str(info.value).startswith("invalid test.small document")

@@ -166,11 +166,17 @@ def migrate(data: dict[str, Any], cls: type) -> dict[str, Any]:
     Raises:
         SchemaVersionError: The document is newer than supported, or no
             migration leads from its version.
-        ValidationError: The version field holds something that is not a version.
+        ValidationError: The document is not an object, or its version field holds
+            something that is not a version.
     """
     info = schema_info(cls)
     if info.version_field is None or info.name is None:
         raise ManifestDefinitionError(f"{cls.__name__} has no schema version to migrate")
+    if type(data) is not dict:
+        raise ValidationError(
+            [("", f"expected an object, found {describe(data)}")],
+            title=f"invalid {info.name} document",
+        )
     error = _version_error(cls)
     doc: dict[str, Any] = _copy(data)
     integer = isinstance(info.version, int)
