@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -244,6 +245,35 @@ def test_the_listing_is_sorted_and_leaves_out_itself_and_excluded_names(tmp_path
     mk.seal(tmp_path)  # listed now: excluding it when verifying still checks it
     (tmp_path / "manifest.json").write_text("changed again")
     assert mk.verify(tmp_path, exclude=["manifest.json"]).corrupted == ("manifest.json",)
+
+
+@pytest.mark.parametrize(
+    ("exclude", "errors"),
+    [
+        (
+            "manifest.json",  # iterated, it would exclude its letters and list the file
+            [("exclude", 'expected a collection of file names, found a string ("manifest.json")')],
+        ),
+        (
+            ["ok.json", "../up.json", "", 7, "/abs"],
+            [
+                ("exclude[1]", 'path "../up.json" climbs out of its root'),
+                ("exclude[2]", "path is empty"),
+                ("exclude[3]", "expected a relative path, found an integer (7)"),
+                ("exclude[4]", 'path "/abs" is absolute; expected a path relative to its root'),
+            ],
+        ),
+    ],
+)
+def test_exclude_names_files_inside_the_folder_or_is_refused(
+    tmp_path: Path, exclude: Any, errors: list[tuple[str, str]]
+) -> None:
+    _tree(tmp_path, ["manifest.json", "data.bin"])
+    for run in (mk.seal, mk.verify):
+        with pytest.raises(mk.ValidationError) as info:
+            run(tmp_path, exclude=exclude)
+        assert info.value.errors == errors
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.bin", "manifest.json"]
 
 
 def _damaged(tmp_path: Path) -> Path:

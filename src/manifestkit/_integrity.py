@@ -25,10 +25,10 @@ from typing import Literal
 import attrs
 
 from ._checksums import format_checksums, parse_checksums, quote_name, show_name
-from ._errors import IntegrityError, ManifestIOError, ValidationError
+from ._errors import IntegrityError, ManifestIOError, ValidationError, describe
 from ._folders import CHUNK, Hashed, Walk, hash_files, walk
 from ._io import _remove_stale, _stale_temp_files, atomic_write, read_bytes
-from ._paths import resolve_inside
+from ._paths import relative_path_problem, resolve_inside
 from ._progress import Progress, reporting
 
 __all__ = [
@@ -181,6 +181,31 @@ def _checksum_name(checksum_file: str) -> str:
     return checksum_file
 
 
+def _excluded(exclude: Iterable[str]) -> set[str]:
+    """The names to leave out, once each is known to be a relative name in the folder.
+
+    A bare string is refused: iterated, it would exclude its letters.
+    """
+    if isinstance(exclude, str):
+        raise ValidationError(
+            [("exclude", f"expected a collection of file names, found {describe(exclude)}")],
+            title="invalid exclude",
+        )
+    names, errors = set(), []
+    for i, name in enumerate(exclude):
+        if type(name) is not str:
+            problem: str | None = f"expected a relative path, found {describe(name)}"
+        else:
+            problem = relative_path_problem(name)
+        if problem is None:
+            names.add(name)
+        else:
+            errors.append((f"exclude[{i}]", problem))
+    if errors:
+        raise ValidationError(errors, title="invalid exclude")
+    return names
+
+
 def _open_path(root: str, name: str) -> str:
     """The path of a stored name, after `resolve_inside` has accepted it.
 
@@ -209,7 +234,8 @@ def seal(
         folder: The folder to seal.
         checksum_file: The checksum file's name, in the folder.
         exclude: Relative POSIX names of files to leave out (a manifest that
-            records the seal, for instance, and changes after it).
+            records the seal, for instance, and changes after it); a
+            collection, not one string.
         workers: Files hashed at once (default: the usable cores, at least 2).
         progress: ``True`` draws a bar on standard error when it is a terminal
             and tqdm is installed; a callable is called with byte counts.
@@ -218,11 +244,13 @@ def seal(
         IntegrityError: The folder holds symbolic links, special files, files
             or folders that cannot be read, or names that are not safe
             relative paths; every one is named.
+        ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
+            name inside the folder.
         ManifestIOError: The folder cannot be listed or the file written.
     """
     root = os.fspath(folder)
     name = _checksum_name(checksum_file)
-    skip = {name, *exclude}
+    skip = {name, *_excluded(exclude)}
     for excluded in skip:  # temp files of interrupted writes to these are not content
         folder_of, file_name = os.path.split(os.path.join(root, *excluded.split("/")))
         _remove_stale(folder_of, file_name)
@@ -280,7 +308,8 @@ def verify(
         folder: The folder to check.
         checksum_file: The checksum file's name, in the folder.
         exclude: Relative POSIX names of files not to count or report as extra
-            (files the checksum file lists are checked all the same). The
+            (files the checksum file lists are checked all the same); a
+            collection, not one string. The
             temporary files a killed writer of one of them (or of the checksum
             file) left behind are passed over too, as `seal` removes them.
         expected_files: The number of files a manifest recorded, when it
@@ -295,9 +324,11 @@ def verify(
     Raises:
         FormatError: The checksum file is malformed or names an unsafe path.
         ManifestIOError: The folder or its checksum file cannot be read.
+        ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
+            name inside the folder.
     """
     root = os.fspath(folder)
-    name = _checksum_name(checksum_file)
+    name, excluded = _checksum_name(checksum_file), _excluded(exclude)
     target = os.path.join(root, name)
     resolve_inside(root, name, field=name)  # a link to a file outside is not read
     listed = parse_checksums(read_bytes(target, _MAX_CHECKSUM_BYTES), target)
@@ -307,7 +338,7 @@ def verify(
     # checksum file lists it anyway, it is checked like any listed file. Nor
     # are a killed writer's temporary files of these names content: `seal`
     # removes them, and verifying, which writes nothing, passes over them.
-    ignored = (set(exclude) | _stale_names(root, {name, *exclude})) - listed_names
+    ignored = (excluded | _stale_names(root, {name, *excluded})) - listed_names
     files = {file: size for file, size in found.files.items() if file not in ignored}
     problems: dict[str, str] = {}
     lead: list[tuple[str, str]] = []
