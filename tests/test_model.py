@@ -262,3 +262,14 @@ def test_replace_names_every_change_that_is_no_field() -> None:
     with pytest.raises(mk.ValidationError) as info:
         mk.replace(small, size="2")
     assert info.value.errors == [("size", 'expected an integer, found a string ("2")')]
+
+
+@pytest.mark.parametrize("filenames", ["x.json", ("x.json", 3)])
+def test_filenames_must_be_a_collection_of_patterns(filenames: Any) -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.manifest("test.filenames", version="1.0", filenames=filenames)
+    assert str(info.value) == (
+        "schema 'test.filenames': filenames must be a collection of glob patterns such as "
+        f"('manifest.json',), not {filenames!r}"
+    )
+    assert "test.filenames" not in mk.registered_schemas()

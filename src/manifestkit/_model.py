@@ -185,10 +185,17 @@ def manifest(
         unknown_hint: A sentence added to unknown-field errors.
     """
     _check_version(schema, version)
+    patterns = tuple(filenames)
+    if isinstance(filenames, str) or not all(type(p) is str for p in patterns):
+        # A bare string would be its letters: "x.json" matching files named "x" and "j".
+        raise ManifestDefinitionError(
+            f"schema {schema!r}: filenames must be a collection of glob patterns such as "
+            f"('manifest.json',), not {filenames!r}"
+        )
 
     def wrap(cls: type[T]) -> type[T]:
         vfield = version_field if version is not None else None
-        info = SchemaInfo(schema, version, vfield, unknown, tuple(filenames), unknown_hint)
+        info = SchemaInfo(schema, version, vfield, unknown, patterns, unknown_hint)
         new = _define(cls, info)
         existing = _SCHEMAS.get(schema)
         if existing is not None and _qualname(existing) != _qualname(new):
