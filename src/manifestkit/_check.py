@@ -235,7 +235,7 @@ def _dict(v: Any, item: TypeNode, limits: Limits) -> dict[str, Any]:
         if len(errors) > limits.max_errors:
             break
         if type(key) is not str:
-            errors.append(("", f"keys must be strings, found a key that is {describe(key)}"))
+            errors.append(("", f"object keys must be strings, found a key that is {describe(key)}"))
             continue
         why = check_str(key)
         if why:
