@@ -315,6 +315,15 @@ class _Bag:
             ],
         ),
         (
+            {"on": [date(2026, 5, 14)]},  # not JSON: a preserved unknown field may hold one
+            [
+                (
+                    "extra.on[0]",
+                    "expected a JSON value, found a date (2026-05-14); write it as a quoted string",
+                )
+            ],
+        ),
+        (
             {"d": [-(2**63) - 1]},
             [
                 (
@@ -338,3 +347,27 @@ def test_a_free_form_value_changed_in_place_is_refused_with_its_path(
     assert mk.canonical_json(_Bag(extra={"ok": 2.0, "n": [2**64 - 1, -(2**63)]})) == (
         b'{"extra":{"n":[18446744073709551615,-9223372036854775808],"ok":2}}'
     )
+
+
+@mk.block(unknown="preserve")
+class _Open:
+    name: str
+
+
+def test_a_preserved_unknown_date_time_is_hashed_where_a_declared_one_is_refused() -> None:
+    # TOML holds date-times natively, so a newer writer's unknown field may be one;
+    # a declared free-form field holds JSON only, as reading and to_dict say.
+    toml = b'name = "n"\nseen = 2026-05-14T10:00:00Z\non = 2026-05-14\n'
+    opened = mk.loads(toml, _Open, "toml")
+    assert mk.canonical_json(opened) == (
+        b'{"name":"n","on":"2026-05-14","seen":"2026-05-14T10:00:00Z"}'
+    )
+    bag = _Bag(extra={})
+    bag.extra["seen"] = datetime(2026, 5, 14, 10, tzinfo=timezone.utc)
+    for write in (mk.canonical_json, mk.to_dict):
+        with pytest.raises(mk.ValidationError) as info:
+            write(bag)
+        found = "a date-time (2026-05-14T10:00:00+00:00)"
+        assert info.value.errors == [
+            ("extra.seen", f"expected a JSON value, found {found}; write it as a quoted string")
+        ]

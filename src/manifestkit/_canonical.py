@@ -102,7 +102,9 @@ def _sorted_keys(keys: list[Any], path: str) -> list[str]:
     return sorted(keys, key=lambda k: k.encode("utf-16-be"))
 
 
-def _plain(v: Any, depth: int, path: str) -> Any:
+def _plain(v: Any, depth: int, path: str, preserved: bool = True) -> Any:
+    # ``preserved`` lets date-times and dates through, as plain data read from TOML
+    # and preserved unknown fields may hold them; a declared free-form field may not.
     t = type(v)
     if t is str or t is bool or v is None:
         return v
@@ -117,12 +119,17 @@ def _plain(v: Any, depth: int, path: str) -> Any:
             raise Problems.one(f"nested deeper than {_LIMITS.max_depth} levels", path)
         if t is list:
             return [
-                _plain(x, depth + 1, join_path(path, index_segment(i))) for i, x in enumerate(v)
+                _plain(x, depth + 1, join_path(path, index_segment(i)), preserved)
+                for i, x in enumerate(v)
             ]
         return {
-            k: _plain(v[k], depth + 1, join_path(path, key_segment(k)))
+            k: _plain(v[k], depth + 1, join_path(path, key_segment(k)), preserved)
             for k in _sorted_keys(list(v), path)
         }
+    if (t is datetime or t is date) and not preserved:
+        raise Problems.one(
+            f"expected a JSON value, found {describe(v)}; write it as a quoted string", path
+        )
     if t is datetime:
         why = check_datetime(v)
         if why:
@@ -174,7 +181,7 @@ def _value(v: Any, node: TypeNode, path: str) -> Any:
             for key in _sorted_keys(list(v), path)
         }
     if k is Kind.ANY:
-        return _plain(v, 0, path)
+        return _plain(v, 0, path, preserved=False)
     if k is Kind.ENUM:
         return v.value
     if k is Kind.UUID:

@@ -74,8 +74,12 @@ by orjson as ECMAScript writes it: `canonical_number` returns it unchanged, and
 the generated code tests for that before calling it."""
 
 
-def _plain_canonical(limits: Limits, *, check_keys: bool = True) -> Fn:
+def _plain_canonical(limits: Limits, *, check_keys: bool = True, preserved: bool = False) -> Fn:
     """The canonical form of a free-form value, as a function; ``v`` itself when it needs none.
+
+    ``preserved`` (for preserved unknown fields) also lets the date-times and
+    dates TOML holds natively through, as reading does; a declared free-form
+    field holds JSON only.
 
     Only floats change (see `canonical_number`), so a container is copied only
     when something inside it changed: most free-form values are returned as
@@ -114,7 +118,7 @@ def _plain_canonical(limits: Limits, *, check_keys: bool = True) -> Fn:
                     out = c(v)  # a copy, made only once something in it changes
                 out[k] = y
             return v if out is None else out
-        if (c is datetime and check_datetime(v) is None) or c is date:
+        if preserved and ((c is datetime and check_datetime(v) is None) or c is date):
             return v
         raise Problems.one("not plain data")
 
@@ -513,6 +517,7 @@ class CanonicalWriter(_Writer):
             "NO_UNKNOWN": NO_UNKNOWN,
             "NUM": canonical_number,
             "PLAIN": _plain_canonical(self.limits, check_keys=self.check_keys),
+            "KEEP": _plain_canonical(self.limits, check_keys=self.check_keys, preserved=True),
             "BMPKEYS": _bmp_keys,
         }
 
@@ -524,7 +529,7 @@ class CanonicalWriter(_Writer):
         return fields
 
     def _unknown(self, d: str, u: str, src: _Source, ind: str) -> None:
-        src.lines.append(f"{ind}{d}.update(PLAIN(dict({u})))")
+        src.lines.append(f"{ind}{d}.update(KEEP(dict({u})))")
 
     def _leaf(self, node: TypeNode, v: str) -> str:
         k = node.kind
