@@ -351,8 +351,8 @@ def test_a_default_is_left_out_only_when_equal_and_of_its_type(
     _agree(obj)
 
 
-class _StrKey(str):  # noqa: SLOT000 - a key, like any user's str subclass
-    """A str subclass: not exactly a string, so not a key a manifest holds."""
+class _Str(str):  # noqa: SLOT000 - like any user's str subclass
+    """Not exactly a string: neither a key nor a free-form value a manifest holds."""
 
 
 _LONE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
@@ -362,7 +362,7 @@ BAD_KEYS = (
     | st.booleans()
     | FINITE_FLOATS
     | st.tuples(TEXT)
-    | st.builds(_StrKey, KEYS)
+    | st.builds(_Str, KEYS)
     | st.tuples(KEYS, _LONE, KEYS).map("".join)
 )
 
@@ -397,7 +397,7 @@ def test_every_writer_refuses_a_key_changed_in_place_with_its_path(
         places.append(("provenance.hashes", k.provenance.hashes, "v"))  # type: ignore[union-attr]
     where, target, value = data.draw(st.sampled_from(places))
     key = data.draw(BAD_KEYS)
-    assume(key not in target)  # _StrKey("a") would only replace the value of "a"
+    assume(key not in target)  # _Str("a") would only replace the value of "a"
     writers: list[Callable[[Any], object]] = [mk.to_dict, mk.dumps, mk.canonical_json]
     writers.append(lambda o: mk.to_dict(o, include_defaults=True))
     try:
@@ -466,10 +466,6 @@ def test_a_free_form_value_changed_to_hold_itself_is_refused_by_every_writer() -
     assert info.value.errors == [("free.l" + "[0]" * 198, "nested deeper than 200 levels")]
 
 
-class _Note(str):  # noqa: SLOT000 - a value, like any user's str subclass
-    pass
-
-
 BAD_VALUES = st.sampled_from(
     [
         float("nan"),
@@ -482,14 +478,14 @@ BAD_VALUES = st.sampled_from(
         b"raw",
         uuid.UUID(int=7),
         Color.RED,
-        _Note("n"),
+        _Str("n"),
         date(2026, 5, 14),
         datetime(2026, 5, 14, 10, tzinfo=timezone.utc),
         "x\udc80",
     ]
 )
 # What `dumps` leaves to orjson in a free-form value (docs/manifests.md), and TOML's own.
-JSON_WRITES = (float, tuple, uuid.UUID, Color, _Note, date, datetime)
+JSON_WRITES = (float, tuple, uuid.UUID, Color, _Str, date, datetime)
 TOML_WRITES = (date, datetime)
 
 
