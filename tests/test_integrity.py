@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import manifestkit as mk
 from manifestkit import _io
 from manifestkit._checksums import format_checksums, parse_checksums, show_name
+from manifestkit._errors import describe
 from manifestkit._folders import CHUNK, Hashed, hash_files
 from strategies.bundle import file_trees, write_tree
 
@@ -274,6 +275,19 @@ def test_exclude_names_files_inside_the_folder_or_is_refused(
             run(tmp_path, exclude=exclude)
         assert info.value.errors == errors
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.bin", "manifest.json"]
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5, "4", True])
+def test_workers_must_be_at_least_one(tmp_path: Path, workers: Any) -> None:
+    _tree(tmp_path, ["data.bin"])
+    for run in (mk.seal, mk.verify):
+        with pytest.raises(mk.ValidationError) as info:
+            run(tmp_path, workers=workers)
+        assert info.value.errors == [
+            ("workers", f"expected None or an integer of at least 1, found {describe(workers)}")
+        ]
+    assert [p.name for p in tmp_path.iterdir()] == ["data.bin"]
+    assert mk.verify(tmp_path, checksum_file=mk.seal(tmp_path, workers=1).checksum_file.name).ok
 
 
 def _damaged(tmp_path: Path) -> Path:

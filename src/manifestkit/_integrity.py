@@ -181,6 +181,18 @@ def _checksum_name(checksum_file: str) -> str:
     return checksum_file
 
 
+def _arguments(
+    checksum_file: str, exclude: Iterable[str], workers: int | None
+) -> tuple[str, set[str]]:
+    """The checksum file's name and the excluded names, once the arguments are checked."""
+    if workers is not None and (type(workers) is not int or workers < 1):
+        raise ValidationError(
+            [("workers", f"expected None or an integer of at least 1, found {describe(workers)}")],
+            title="invalid workers",
+        )
+    return _checksum_name(checksum_file), _excluded(exclude)
+
+
 def _excluded(exclude: Iterable[str]) -> set[str]:
     """The names to leave out, once each is known to be a relative name in the folder.
 
@@ -245,14 +257,14 @@ def seal(
             or folders that cannot be read, or names that are not safe
             relative paths; every one is named.
         ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
-            name inside the folder.
+            name inside the folder, or ``workers`` is below 1.
         ManifestIOError: The folder cannot be listed or the file written.
     """
     root = os.fspath(folder)
-    name = _checksum_name(checksum_file)
-    skip = {name, *_excluded(exclude)}
-    for excluded in skip:  # temp files of interrupted writes to these are not content
-        folder_of, file_name = os.path.split(os.path.join(root, *excluded.split("/")))
+    name, excluded = _arguments(checksum_file, exclude, workers)
+    skip = {name, *excluded}
+    for skipped in skip:  # temp files of interrupted writes to these are not content
+        folder_of, file_name = os.path.split(os.path.join(root, *skipped.split("/")))
         _remove_stale(folder_of, file_name)
     found = walk(root, skip)
     problems = dict(found.refused) | found.unreadable
@@ -325,10 +337,10 @@ def verify(
         FormatError: The checksum file is malformed or names an unsafe path.
         ManifestIOError: The folder or its checksum file cannot be read.
         ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
-            name inside the folder.
+            name inside the folder, or ``workers`` is below 1.
     """
     root = os.fspath(folder)
-    name, excluded = _checksum_name(checksum_file), _excluded(exclude)
+    name, excluded = _arguments(checksum_file, exclude, workers)
     target = os.path.join(root, name)
     resolve_inside(root, name, field=name)  # a link to a file outside is not read
     listed = parse_checksums(read_bytes(target, _MAX_CHECKSUM_BYTES), target)
