@@ -290,6 +290,18 @@ def test_workers_must_be_at_least_one(tmp_path: Path, workers: Any) -> None:
     assert mk.verify(tmp_path, checksum_file=mk.seal(tmp_path, workers=1).checksum_file.name).ok
 
 
+def test_verify_refuses_an_expected_count_below_zero(tmp_path: Path) -> None:
+    _tree(tmp_path, ["data.bin"])
+    mk.seal(tmp_path)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.verify(tmp_path, expected_files=-1, expected_bytes=1.5)  # type: ignore[arg-type]
+    assert info.value.errors == [
+        ("expected_files", "expected None or an integer of at least 0, found an integer (-1)"),
+        ("expected_bytes", "expected None or an integer of at least 0, found a number (1.5)"),
+    ]
+    assert mk.verify(tmp_path, expected_files=1, expected_bytes=0).ok is False  # it has bytes
+
+
 def _damaged(tmp_path: Path) -> Path:
     _tree(tmp_path, ["flip.bin", "short.bin", "gone.bin", "same.bin", "sub/gone too.txt"])
     (tmp_path / "flip.bin").write_bytes(b"A" * 100)

@@ -182,14 +182,20 @@ def _checksum_name(checksum_file: str) -> str:
 
 
 def _arguments(
-    checksum_file: str, exclude: Iterable[str], workers: int | None
+    checksum_file: str, exclude: Iterable[str], workers: int | None, **counts: int | None
 ) -> tuple[str, set[str]]:
-    """The checksum file's name and the excluded names, once the arguments are checked."""
-    if workers is not None and (type(workers) is not int or workers < 1):
-        raise ValidationError(
-            [("workers", f"expected None or an integer of at least 1, found {describe(workers)}")],
-            title="invalid workers",
-        )
+    """The checksum file's name and the excluded names, once the arguments are checked.
+
+    ``workers`` must be None or at least 1; each of ``counts`` None or at least 0.
+    """
+    least = {"workers": 1, **dict.fromkeys(counts, 0)}
+    errors = [
+        (arg, f"expected None or an integer of at least {least[arg]}, found {describe(v)}")
+        for arg, v in {"workers": workers, **counts}.items()
+        if v is not None and (type(v) is not int or v < least[arg])
+    ]
+    if errors:
+        raise ValidationError(errors, title="invalid arguments")
     return _checksum_name(checksum_file), _excluded(exclude)
 
 
@@ -340,7 +346,13 @@ def verify(
             name inside the folder, or ``workers`` is below 1.
     """
     root = os.fspath(folder)
-    name, excluded = _arguments(checksum_file, exclude, workers)
+    name, excluded = _arguments(
+        checksum_file,
+        exclude,
+        workers,
+        expected_files=expected_files,
+        expected_bytes=expected_bytes,
+    )
     target = os.path.join(root, name)
     resolve_inside(root, name, field=name)  # a link to a file outside is not read
     listed = parse_checksums(read_bytes(target, _MAX_CHECKSUM_BYTES), target)
