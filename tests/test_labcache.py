@@ -258,6 +258,28 @@ def test_timestamps_parse_to_aware_times_and_format_like_the_wizard() -> None:
     assert abs(lc.parse_timestamp(now) - datetime.now(utc)) < timedelta(hours=1)
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2026-04-17", '"2026-04-17" is not an ISO 8601 date-time'),
+        ("2026-02-30T00:00:00Z", '"2026-02-30T00:00:00Z" is not a date-time: day is out of range'),
+        ("2026-04-17T24:00:00Z", '"2026-04-17T24:00:00Z" is not a date-time: hour must be in'),
+        ("2026-04-17T14:32:00+24:00", '"2026-04-17T14:32:00+24:00" has an out-of-range offset'),
+        (1713364320, "a value of type int is not an ISO 8601 date-time"),
+    ],
+)
+def test_a_bad_timestamp_is_a_validation_error_saying_why(text: Any, why: str) -> None:
+    # A ValidationError is a ValueError too, so callers catching ValueError keep working.
+    with pytest.raises(mk.ValidationError) as info:
+        lc.parse_timestamp(text)
+    assert isinstance(info.value, ValueError)
+    [(path, message)] = info.value.errors
+    assert (path, message[: len(why)]) == ("", why)
+    with pytest.raises(mk.ValidationError) as info:
+        lc.format_timestamp("2026-04-17T14:32:00Z")  # type: ignore[arg-type]
+    assert info.value.errors == [("", "expected a datetime, found a value of type str")]
+
+
 def test_the_pack_is_registered_as_an_entry_point() -> None:
     from importlib.metadata import entry_points
 

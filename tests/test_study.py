@@ -709,6 +709,14 @@ def test_load_callable(modules: Path) -> None:
     assert study.load_callable("json:dumps") is json.dumps
 
 
+def test_a_callable_reference_that_is_not_a_string_is_named_not_a_type_error() -> None:
+    why = 'expected a reference of the form "package.module:name", found an integer (5)'
+    assert study.check_callable_reference(5) == why  # type: ignore[arg-type]
+    with pytest.raises(mk.ValidationError) as info:
+        study.load_callable(5)  # type: ignore[arg-type]
+    assert info.value.errors == [("reference", why)]
+
+
 def test_reading_a_manifest_never_loads_the_callable_it_names(modules: Path) -> None:
     _module(modules, "mk_study_lazy", HOOK)
 

@@ -14,6 +14,8 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
+import manifestkit as mk
+
 __all__ = ["check_timestamp", "format_timestamp", "parse_timestamp"]
 
 _TIMESTAMP = re.compile(
@@ -31,23 +33,38 @@ def parse_timestamp(text: str) -> datetime:
     sixth (microseconds) are ignored.
 
     Raises:
-        ValueError: ``text`` is not an ISO 8601 date-time.
+        ValidationError: ``text`` is not an ISO 8601 date-time (it is a
+            ``ValueError`` too).
 
     >>> parse_timestamp("2026-04-17T14:32:00Z").isoformat()
     '2026-04-17T14:32:00+00:00'
     """
-    m = _TIMESTAMP.match(text)
+    m = _TIMESTAMP.match(text) if type(text) is str else None
     if m is None:
-        raise ValueError(f"{text!r} is not an ISO 8601 date-time")
+        raise _invalid(text, "is not an ISO 8601 date-time")
     year, month, day, hour, minute, second, frac, zulu, sign, oh, om = m.groups()
     tz = timezone.utc
     if zulu is None and sign is not None:
         offset = timedelta(hours=int(oh), minutes=int(om))
         if offset >= timedelta(days=1) or int(om) > 59:
-            raise ValueError(f"{text!r} has an out-of-range offset")
+            raise _invalid(text, "has an out-of-range offset")
         tz = timezone(-offset if sign == "-" else offset)
     micro = int(frac[:6].ljust(6, "0")) if frac else 0
-    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz)
+    try:
+        return datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
+        )
+    except ValueError as exc:  # "day is out of range for month", "hour must be in 0..23"
+        raise _invalid(text, f"is not a date-time: {exc}") from None
+
+
+def _invalid(text: object, why: str) -> mk.ValidationError:
+    shown = _shown(text) if type(text) is str else f"a value of type {type(text).__name__}"
+    return mk.ValidationError([("", f"{shown} {why}")], title="invalid timestamp")
+
+
+def _shown(text: str) -> str:
+    return json.dumps(text if len(text) <= 40 else text[:37] + "...", ensure_ascii=False)
 
 
 def check_timestamp(value: str | None) -> str | None:
@@ -57,8 +74,7 @@ def check_timestamp(value: str | None) -> str | None:
     try:
         parse_timestamp(value)
     except ValueError:
-        shown = json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
-        return f'expected an ISO 8601 date-time such as "{_EXAMPLE}", found {shown}'
+        return f'expected an ISO 8601 date-time such as "{_EXAMPLE}", found {_shown(value)}'
     return None
 
 
@@ -74,6 +90,11 @@ def format_timestamp(moment: datetime | None = None) -> str:
     """
     if moment is None:
         moment = datetime.now(timezone.utc)
+    if not isinstance(moment, datetime):
+        raise mk.ValidationError(
+            [("", f"expected a datetime, found a value of type {type(moment).__name__}")],
+            title="invalid timestamp",
+        )
     text = moment.isoformat()
     offset = moment.utcoffset()
     if offset is not None and not offset:

@@ -31,6 +31,9 @@ def check_callable_reference(value: str) -> str | None:
     >>> check_callable_reference("json.dumps")
     'expected a reference of the form "package.module:name", found "json.dumps" (no colon)'
     """
+    given: object = value  # a direct caller may pass anything
+    if not isinstance(given, str):
+        return f"expected a reference of the form {_FORM}, found {found(given)}"
     if _REFERENCE.match(value):
         return None
     hint = "" if ":" in value else " (no colon)"
@@ -58,9 +61,6 @@ def load_callable(reference: str, *, field: str = "reference") -> Callable[..., 
     def fail(message: str) -> mk.ValidationError:
         return mk.ValidationError([(field, message)], title="cannot load callable")
 
-    given: object = reference
-    if not isinstance(given, str):
-        raise fail(f"expected a reference of the form {_FORM}, found {found(reference)}")
     why = check_callable_reference(reference)
     if why:
         raise fail(why)
