@@ -109,6 +109,17 @@ def test_entities_are_parsed_as_mesokit_schema_parses_them(
     assert mks.parse_entities(pathlib.PurePosixPath(path), allow_positional=positional) == ours
 
 
+def test_parse_entities_refuses_arguments_of_the_wrong_kind() -> None:
+    # root_dirs="data" would test `in` against the string: "a" is in "data".
+    with pytest.raises(mk.ValidationError) as info:
+        mks.parse_entities(5, root_dirs="data")  # type: ignore[arg-type]
+    assert info.value.errors == [
+        ("relative_path", "expected a path, found int"),
+        ("root_dirs", "expected folder names such as ('data',), found 'data'"),
+    ]
+    assert mks.parse_entities("a/ses-1/x.tif", root_dirs=("data",)).subject == "a"
+
+
 def test_entity_parsing_examples() -> None:
     assert mks.parse_entities("data/sub-JG03/ses-03/func/x.tif") == mks.BidsEntities(
         subject="JG03", session="03"

@@ -154,8 +154,20 @@ def parse_entities(
     accepted on every platform.
 
     Raises:
-        ValidationError: No subject or no session can be found.
+        ValidationError: No subject or no session can be found, or an
+            argument has the wrong type (``root_dirs`` is a collection of
+            folder names, not one string).
     """
+    errors = []
+    given: object = relative_path  # a direct caller may pass anything
+    if not isinstance(given, (str, os.PathLike)):
+        errors.append(("relative_path", f"expected a path, found {type(given).__name__}"))
+    if isinstance(root_dirs, str) or not all(isinstance(d, str) for d in root_dirs):
+        errors.append(
+            ("root_dirs", f"expected folder names such as ('data',), found {root_dirs!r}")
+        )
+    if errors:
+        raise mk.ValidationError(errors, title="cannot parse BIDS entities")
     text = PurePath(relative_path).as_posix().replace("\\", "/")
     captured: dict[str, str] = {}
     for key, value in ENTITY_PATTERN.findall(text):
