@@ -637,3 +637,11 @@ def test_a_manifest_linked_from_outside_the_bundle_is_not_read(tmp_path: Path) -
     assert info.value.errors == [
         ("manifest.json", 'path "manifest.json" leads through a symbolic link out of its root')
     ]
+
+
+def test_a_writer_of_something_that_is_not_a_bundle_manifest_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        bundle.BundleWriter(tmp_path, {"bundle_status": "open"})  # type: ignore[arg-type]
+    assert info.value.errors == [
+        ("manifest", "expected a BundleManifest, found a value of type dict")
+    ]

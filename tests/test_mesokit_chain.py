@@ -365,3 +365,14 @@ def test_every_declared_column_lands_in_exactly_one_place(
     ]
     assert list(report.missing) == expected_missing
     assert report.ok == (not expected_missing)
+
+
+def test_checking_signals_of_the_wrong_documents_names_them() -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mks.check_signals({"name": "a"}, [])  # type: ignore[arg-type]
+    assert info.value.errors == [
+        ("declaration", "expected AnalysisDeclaration, found a value of type dict"),
+        ("dataset", "expected DatasetManifest, found a value of type list"),
+    ]
+    with pytest.raises(mk.ValidationError):
+        mks.verify_signals(1, 2)  # type: ignore[arg-type]

@@ -252,3 +252,9 @@ def test_a_matching_file_outside_any_session_folder_is_an_error(tree: pathlib.Pa
         "session folder"
     )
     assert mks.glob_files(tree, "_extra_wheel.csv", subject="002") == []
+
+
+def test_a_suffix_that_is_not_a_string_is_refused(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mks.glob_files(tmp_path, 5)  # type: ignore[arg-type]
+    assert info.value.errors == [("suffix", "expected a name ending such as '.tif', found 5")]

@@ -69,6 +69,13 @@ class BundleWriter:
 
     def __init__(self, folder: str | os.PathLike[str], manifest: BundleManifest) -> None:
         """Wrap a folder and its current manifest; prefer `open` or `attach`."""
+        given: object = manifest  # a direct caller may pass anything
+        if not isinstance(given, BundleManifest):
+            found = f"found a value of type {type(given).__name__}"
+            raise mk.ValidationError(
+                [("manifest", f"expected a BundleManifest, {found}")],
+                title="cannot make a BundleWriter",
+            )
         self._folder = Path(folder)
         self._manifest = manifest
 

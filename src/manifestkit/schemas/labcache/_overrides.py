@@ -105,7 +105,23 @@ def active_overrides(
         at: The moment; now if omitted. A naive datetime is taken as UTC, as
             are timestamps without an offset in the file.
     """
-    items = tuple(entries.validation_overrides if isinstance(entries, CreationJson) else entries)
+    given: object = entries  # a direct caller may pass anything
+    if isinstance(given, CreationJson):
+        items: tuple[object, ...] = tuple(given.validation_overrides)
+    elif isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict)):
+        items = tuple(given)
+    else:
+        items = (given,)  # reported below as the one wrong entry
+    wrong = [
+        (f"entries[{i}]", f"expected an override or a tombstone, found {type(e).__name__}")
+        for i, e in enumerate(items)
+        if not isinstance(e, (OverrideEntry, TombstoneEntry))
+    ]
+    when: object = at
+    if when is not None and not isinstance(when, datetime):
+        wrong.append(("at", f"expected a datetime, found a value of type {type(when).__name__}"))
+    if wrong:
+        raise mk.ValidationError(wrong, title="cannot list the active overrides")
     moment = at if at is not None else datetime.now(timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

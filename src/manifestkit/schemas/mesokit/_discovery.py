@@ -267,6 +267,12 @@ def glob_files(
         ValidationError: The suffix contains a path separator, or a matching
             file is not inside a ``sub-*/ses-*`` session folder.
     """
+    given: object = suffix  # a direct caller may pass anything
+    if not isinstance(given, str):
+        raise mk.ValidationError(
+            [("suffix", f"expected a name ending such as '.tif', found {given!r}")],
+            title="invalid file name suffix",
+        )
     if any(c in suffix for c in "/\\\x00"):
         raise mk.ValidationError(
             [("suffix", f"{suffix!r} contains a path separator or NUL; expected a name ending")],

@@ -44,6 +44,16 @@ def _column(spec: ColumnSpec) -> str:
 def _walk(
     declaration: AnalysisDeclaration, dataset: DatasetManifest
 ) -> tuple[SignalReport, list[tuple[str, str]]]:
+    wrong = [
+        (arg, f"expected {cls.__name__}, found a value of type {type(value).__name__}")
+        for arg, value, cls in (
+            ("declaration", declaration, AnalysisDeclaration),
+            ("dataset", dataset, DatasetManifest),
+        )
+        if type(value) is not cls
+    ]
+    if wrong:
+        raise mk.ValidationError(wrong, title="cannot check signals")
     have = set(dataset.columns)
     present: list[ColumnSpec] = []
     missing: list[ColumnSpec] = []
