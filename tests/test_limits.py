@@ -332,3 +332,16 @@ def test_a_bound_that_is_not_a_count_is_refused_when_made(name: str, value: Any)
         (name, f"expected an integer of at least 0, found {describe(value)}")
     ]
     assert getattr(mk.Limits(**{name: 0}), name) == 0  # nothing allowed is a bound too
+
+
+@pytest.mark.parametrize("limits", ["tight", {"max_bytes": 64}, 5])
+def test_limits_that_are_not_a_limits_are_refused_by_name(limits: Any) -> None:
+    expected = [("limits", f"expected a Limits, found a value of type {type(limits).__name__}")]
+    for use in (
+        lambda: mk.Converter(limits=limits),
+        lambda: mk.loads(b'{"title": "t"}', Small, limits=limits),
+        lambda: mk.from_dict({"title": "t"}, Small, limits=limits),
+    ):
+        with pytest.raises(mk.ValidationError) as info:
+            use()
+        assert info.value.errors == expected

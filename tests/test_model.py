@@ -273,3 +273,36 @@ def test_filenames_must_be_a_collection_of_patterns(filenames: Any) -> None:
         f"('manifest.json',), not {filenames!r}"
     )
     assert "test.filenames" not in mk.registered_schemas()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"default": [1], "factory": list}, "give default= or factory=, not both"),
+        ({"factory": 5}, "factory must be a callable, not 5"),
+        ({"check": "positive"}, "check must be a callable, not 'positive'"),
+        ({"key": 5}, "key must be a string, not 5"),
+        ({"unit": 1.0}, "unit must be a string, not 1.0"),
+        ({"description": ["a"]}, "description must be a string, not ['a']"),
+        ({"examples": "abc"}, "examples must be a collection of values, not 'abc'"),
+    ],
+)
+def test_field_refuses_arguments_of_the_wrong_kind(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.field(**arguments)
+    assert str(info.value) == f"field(): {message}"
+
+
+@pytest.mark.parametrize("default", [[], {}, set(), bytearray()])
+def test_a_mutable_default_is_refused_since_every_instance_would_share_it(default: Any) -> None:
+    @mk.block
+    class Shared:
+        items: Any = default
+
+    kind = type(default).__name__
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        Shared()
+    assert str(info.value) == (
+        f"Shared.items: a {kind} default would be shared by every instance; "
+        f"use field(factory={kind})"
+    )

@@ -89,6 +89,8 @@ def _converter(limits: Limits | None) -> Converter:
     # A converter builds its functions per class on first use: keep one per limits.
     if limits is None or limits == _DEFAULT.limits:
         return _DEFAULT
+    if type(limits) is not Limits:  # unhashable, it would fail in the cache below
+        return Converter(limits=limits)  # which says what is wrong
     return _limited(limits)
 
 

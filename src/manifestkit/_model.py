@@ -100,10 +100,28 @@ def field(
         examples: Example values for JSON Schema.
         repr: Whether attrs' repr shows the field.
     """
+    calls = {"factory": factory, "check": check}
+    texts = {"key": key, "description": description, "unit": unit}
+    wrong = [f"{n} must be a callable, not {v!r}" for n, v in calls.items() if not _callable(v)]
+    wrong += [f"{n} must be a string, not {v!r}" for n, v in texts.items() if not _text(v)]
+    if isinstance(examples, str):
+        wrong.append(f"examples must be a collection of values, not {examples!r}")
+    if factory is not None and default is not attrs.NOTHING:
+        wrong.insert(0, "give default= or factory=, not both")
+    if wrong:
+        raise ManifestDefinitionError("field(): " + "; ".join(wrong))
     meta = FieldMeta(description, unit, always, check, key, tuple(examples))
     if factory is not None:
         return attrs.field(factory=factory, metadata={_META: meta}, repr=repr)
     return attrs.field(default=default, metadata={_META: meta}, repr=repr)
+
+
+def _callable(value: object) -> bool:
+    return value is None or callable(value)
+
+
+def _text(value: object) -> bool:
+    return value is None or type(value) is str
 
 
 @attrs.frozen
@@ -454,6 +472,12 @@ def _build_plan(cls: type) -> ClassPlan:
         if a.name == _UNKNOWN:
             continue
         node = analyze(a.type, f"{cls.__name__}.{a.name}", is_manifest_class)
+        if type(a.default) in _MUTABLE:  # one object, shared by every instance made without it
+            kind = type(a.default).__name__
+            raise ManifestDefinitionError(
+                f"{cls.__name__}.{a.name}: a {kind} default would be shared by every instance; "
+                f"use field(factory={kind})"
+            )
         plans.append(FieldPlan(a, node))
     seen: set[str] = set()
     for p in plans:
@@ -461,6 +485,10 @@ def _build_plan(cls: type) -> ClassPlan:
             raise ManifestDefinitionError(f"{cls.__name__}: two fields use the wire key {p.key!r}")
         seen.add(p.key)
     return ClassPlan(cls, info, tuple(plans))
+
+
+_MUTABLE = (list, dict, set, bytearray)
+"""Defaults that a frozen instance would still share: each must come from a factory."""
 
 
 def _post_init(self: Any) -> None:
