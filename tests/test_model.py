@@ -306,3 +306,43 @@ def test_a_mutable_default_is_refused_since_every_instance_would_share_it(defaul
         f"Shared.items: a {kind} default would be shared by every instance; "
         f"use field(factory={kind})"
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"schema": 5}, "a schema name is a non-empty string, not 5"),
+        ({"schema": ""}, "a schema name is a non-empty string, not ''"),
+        (
+            {"version_field": "not an identifier"},
+            (
+                "test.args: version_field names an attribute, so it is an identifier, "
+                "not 'not an identifier'"
+            ),
+        ),
+        (
+            {"version_field": 5},
+            "test.args: version_field names an attribute, so it is an identifier, not 5",
+        ),
+        ({"unknown_hint": 5}, "test.args: unknown_hint is a sentence, not 5"),
+    ],
+)
+def test_manifest_refuses_arguments_of_the_wrong_kind(
+    arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.manifest(**{"schema": "test.args", "version": "1.0", **arguments})
+    assert str(info.value) == message
+    assert "test.args" not in mk.registered_schemas()
+
+
+def test_the_decorators_declare_classes_only() -> None:
+    def function() -> None:
+        pass
+
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.block(function)  # type: ignore[call-overload]
+    assert str(info.value) == f"@block declares a class, not {function!r}"
+    with pytest.raises(mk.ManifestDefinitionError) as info:
+        mk.manifest("test.not_a_class", version=1)(5)  # type: ignore[arg-type]
+    assert str(info.value) == "@manifest declares a class, not 5"

@@ -202,7 +202,16 @@ def manifest(
             under (``"manifest.json"``), to tell schemas apart when reading.
         unknown_hint: A sentence added to unknown-field errors.
     """
+    if type(schema) is not str or not schema:
+        raise ManifestDefinitionError(f"a schema name is a non-empty string, not {schema!r}")
     _check_version(schema, version)
+    if type(version_field) is not str or not version_field.isidentifier():
+        raise ManifestDefinitionError(
+            f"{schema}: version_field names an attribute, so it is an identifier, "
+            f"not {version_field!r}"
+        )
+    if unknown_hint is not None and type(unknown_hint) is not str:
+        raise ManifestDefinitionError(f"{schema}: unknown_hint is a sentence, not {unknown_hint!r}")
     patterns = tuple(filenames)
     if isinstance(filenames, str) or not all(type(p) is str for p in patterns):
         # A bare string would be its letters: "x.json" matching files named "x" and "j".
@@ -250,6 +259,10 @@ def _qualname(cls: type) -> str:
 
 
 def _define(cls: type[T], info: SchemaInfo) -> type[T]:
+    given: object = cls  # a decorator may be put on anything
+    if not isinstance(given, type):
+        decorator = "@manifest" if info.name is not None else "@block"
+        raise ManifestDefinitionError(f"{decorator} declares a class, not {given!r}")
     if info.unknown not in ("forbid", "preserve"):
         raise ManifestDefinitionError(
             f"unknown= must be 'forbid' or 'preserve', not {info.unknown!r}"
