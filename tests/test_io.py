@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 import manifestkit as mk
 from manifestkit import _io
+from manifestkit._errors import describe
 from models import Cache, Kitchen, Small, TieA, TieB
 
 
@@ -349,3 +351,38 @@ def test_atomic_writer_reports_os_failures_as_manifest_errors(
     assert str(info.value) == f"[Errno 28] cannot write: No space left on device: '{path}'"
     assert path.read_bytes() == b"old"
     assert _temp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("path", [5, None, ["k.json"]])
+def test_a_path_that_is_not_a_path_is_named(tmp_path: Path, path: Any) -> None:
+    expected = [("path", f"expected a path, found {describe(path)}")]
+    uses: list[Callable[[], object]] = [
+        lambda: mk.read(path),
+        lambda: mk.write(Small(title="t"), path),
+        lambda: mk.hash_file(path),
+    ]
+    if path is not None:  # capture_git(None) looks at the current folder
+        uses.append(lambda: mk.capture_git(path))
+    for use in uses:
+        with pytest.raises(mk.ValidationError) as info:
+            use()
+        assert info.value.errors == expected
+    with pytest.raises(mk.ValidationError) as info:
+        mk.seal(path)
+    assert info.value.errors == [("folder", f"expected a path, found {describe(path)}")]
+
+
+def test_a_bytes_path_reads_and_writes_like_its_text(tmp_path: Path) -> None:
+    target = os.fsencode(tmp_path / "small.json")
+    written = mk.write(Small(title="t"), target)  # type: ignore[arg-type]
+    assert written == tmp_path / "small.json"
+    assert mk.read(target, Small) == Small(title="t")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("data", [5, None, [123, 125], {"title": "t"}])
+def test_loads_takes_bytes_or_text_only(data: Any) -> None:
+    # bytes(5) is five NUL bytes and bytes([123, 125]) is "{}": neither is what was meant.
+    with pytest.raises(mk.ValidationError) as info:
+        mk.loads(data, Small)
+    assert info.value.errors == [("data", f"expected bytes or str, found {describe(data)}")]
+    assert mk.loads(bytearray(b'{"title": "t"}'), Small) == Small(title="t")  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ import attrs
 from ._checksums import format_checksums, parse_checksums, quote_name, show_name
 from ._errors import IntegrityError, ManifestIOError, ValidationError, describe
 from ._folders import CHUNK, Hashed, Walk, hash_files, walk
-from ._io import _remove_stale, _stale_temp_files, atomic_write, read_bytes
+from ._io import _remove_stale, _stale_temp_files, atomic_write, path_text, read_bytes
 from ._paths import relative_path_problem, resolve_inside
 from ._progress import Progress, reporting
 
@@ -48,7 +48,7 @@ IntegrityStatus = Literal["ok", "mismatch", "partial"]
 
 def hash_file(path: str | os.PathLike[str]) -> str:
     """Return the sha256 hex digest of a file's bytes, read in 1 MiB chunks."""
-    name = os.fspath(path)
+    name = path_text(path)
     h = hashlib.sha256()
     try:
         with open(name, "rb", buffering=0) as f:
@@ -266,7 +266,7 @@ def seal(
             name inside the folder, or ``workers`` is below 1.
         ManifestIOError: The folder cannot be listed or the file written.
     """
-    root = os.fspath(folder)
+    root = path_text(folder, "folder")
     name, excluded = _arguments(checksum_file, exclude, workers)
     skip = {name, *excluded}
     for skipped in skip:  # temp files of interrupted writes to these are not content
@@ -345,7 +345,7 @@ def verify(
         ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
             name inside the folder, or ``workers`` is below 1.
     """
-    root = os.fspath(folder)
+    root = path_text(folder, "folder")
     name, excluded = _arguments(
         checksum_file,
         exclude,

@@ -43,6 +43,7 @@ __all__ = [
     "dumps",
     "from_dict",
     "loads",
+    "path_text",
     "read",
     "read_bytes",
     "to_dict",
@@ -190,16 +191,41 @@ def loads(
         format: A registered format name.
         limits: Bounds on size, nesting, string length and items (the defaults if None).
     """
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    raw = _document_bytes(data)
     conv = _converter(limits)
     fmt = get_format(format)
     _check_size(len(raw), fmt, conv.limits, "document", None)
     return _from_bytes(raw, fmt, cls, conv)
 
 
+def path_text(path: object, field: str = "path") -> str:
+    """A path argument as text: a str, a bytes path (decoded as the OS does) or an os.PathLike.
+
+    Raises:
+        ValidationError: ``path`` is none of those (the stdlib raises TypeError).
+    """
+    try:
+        return os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
+    except TypeError:
+        raise ValidationError(
+            [(field, f"expected a path, found {describe(path)}")], title="invalid path"
+        ) from None
+
+
+def _document_bytes(data: object, field: str = "data") -> bytes:
+    # bytes(5) would be five NUL bytes, and bytes([123]) a "{": only text and bytes are documents.
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass")
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise ValidationError(
+        [(field, f"expected bytes or str, found {describe(data)}")], title="cannot read"
+    )
+
+
 def read_bytes(path: PathLike, max_bytes: int) -> bytes:
     """Read a whole file, refusing one larger than ``max_bytes``."""
-    name = os.fspath(path)
+    name = path_text(path)
     try:
         with open(name, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -239,7 +265,7 @@ def read(
         format: A registered format name, to override the extension.
         limits: Bounds on size, nesting, string length and items; see `Limits`.
     """
-    name = os.fspath(path)
+    name = path_text(path)
     conv = _converter(limits)
     raw = read_bytes(name, conv.limits.max_bytes)
     fmt = get_format(format) if format else format_for_path(name) or get_format(_sniff(raw))
@@ -265,7 +291,7 @@ def write(obj: Any, path: PathLike, format: str | None = None) -> Path:  # noqa:
     Returns:
         The path written.
     """
-    name = os.fspath(path)
+    name = path_text(path)
     fmt = get_format(format) if format else format_for_path(name)
     if fmt is None:
         raise FormatError(f"cannot tell the format of {name!r} from its extension; pass format=")
@@ -355,7 +381,7 @@ def atomic_writer(path: PathLike) -> Iterator[BinaryIO]:
     Raises:
         ManifestIOError: The file cannot be created, written or renamed.
     """
-    name = os.fspath(path)
+    name = path_text(path)
     directory, target = os.path.split(name)
     _remove_stale(directory, target)
     tmp = os.path.join(
@@ -423,7 +449,7 @@ def detect_schema(data: Any, path: str = "", raw: bytes = b"") -> type:
     """
     load_schema_plugins()
     schemas = registered_schemas()
-    m = _HEADER.match(raw)
+    m = _HEADER.match(_document_bytes(raw, "raw"))
     if m and m[1].decode() in schemas:
         return schemas[m[1].decode()]
     considered = ", ".join(sorted(schemas)) or "none are registered"

@@ -317,7 +317,8 @@ def is_manifest_class(t: object) -> bool:
 
 def schema_info(cls: type) -> SchemaInfo:
     """Return the `SchemaInfo` of a manifest class."""
-    info = cls.__dict__.get("__manifestkit__")
+    given: object = cls  # a caller may pass anything: an instance, None
+    info = given.__dict__.get("__manifestkit__") if isinstance(given, type) else None
     if info is None:
         raise ManifestDefinitionError(f"{cls!r} is not a manifest class (use @manifest or @block)")
     return typing.cast("SchemaInfo", info)

@@ -21,6 +21,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from ._errors import ValidationError, describe
+from ._io import path_text
 
 __all__ = ["relative_path_problem", "resolve_inside"]
 
@@ -84,7 +85,7 @@ def resolve_inside(root: str | os.PathLike[str], relative: str, *, field: str = 
     if problem is not None:
         raise ValidationError([(field, problem)], title="unsafe path")
     parts = [p for p in PurePosixPath(relative.replace("\\", "/")).parts if p != "."]
-    base = Path(root)
+    base = Path(path_text(root, "root"))
     joined = base.joinpath(*parts) if parts else base
     real_root = os.path.realpath(base)
     real = os.path.realpath(joined)

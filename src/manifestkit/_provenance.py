@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ._errors import ManifestError, describe
+from ._io import path_text
 from ._model import block, field
 
 __all__ = [
@@ -69,6 +70,9 @@ def _check_branch(value: str) -> str | None:
 
 def check_utc(value: datetime) -> str | None:
     """A ``check=`` for date-time fields that must be timezone-aware UTC."""
+    given: object = value  # a direct caller may pass anything
+    if not isinstance(given, datetime):
+        return f"expected a UTC date-time, found a value of type {type(given).__name__}"
     if value.tzinfo is None or value.utcoffset() != timedelta(0):
         return f"expected a UTC date-time (ending in Z or +00:00), found {value.isoformat()}"
     return None
@@ -215,7 +219,7 @@ def capture_packages(names: Iterable[str]) -> dict[str, str]:
 
 
 def _folder(path: str | os.PathLike[str] | None) -> Path:
-    folder = Path.cwd() if path is None else Path(path)
+    folder = Path.cwd() if path is None else Path(path_text(path))
     if not folder.is_dir():
         raise ManifestError(f"cannot read git state: {folder} is not a folder")
     return folder

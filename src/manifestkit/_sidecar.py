@@ -35,7 +35,7 @@ from ._errors import (
 )
 from ._formats import format_for_path, formats, get_format
 from ._integrity import hash_file
-from ._io import _DEFAULT, _sniff, atomic_write, from_dict, read_bytes, to_dict
+from ._io import _DEFAULT, _sniff, atomic_write, from_dict, path_text, read_bytes, to_dict
 from ._model import block, field, schema_info
 from ._registry import get_schema
 
@@ -118,7 +118,7 @@ def sidecar_path(data_path: PathLike, format: str = "toml") -> Path:  # noqa: A0
     'scans/recording.ome.tiff.toml'
     """
     fmt = get_format(format)
-    data = Path(data_path)
+    data = Path(path_text(data_path, "data_path"))
     return data.with_name(data.name + fmt.extensions[0])
 
 
@@ -295,7 +295,7 @@ def _header(value: Any, errors: list[tuple[str, str]]) -> Header | None:
 
 def load_sidecar_file(path: PathLike, cls: type[T] | None = None) -> tuple[T, Header]:
     """Read and validate a sidecar file itself (not named by its data file)."""
-    name = os.fspath(path)
+    name = path_text(path)
     raw = read_bytes(name, _DEFAULT.limits.max_bytes)
     return load_sidecar_bytes(raw, format_for_path(name), name, cls)
 
