@@ -99,6 +99,10 @@ def field(
         key: The wire key, when it differs from the attribute name.
         examples: Example values for JSON Schema.
         repr: Whether attrs' repr shows the field.
+
+    Raises:
+        ManifestDefinitionError: Both ``default`` and ``factory`` are given,
+            or an argument is of the wrong kind; each one is named.
     """
     calls = {"factory": factory, "check": check}
     texts = {"key": key, "description": description, "unit": unit}
