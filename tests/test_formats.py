@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,53 @@ class Reversed:
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_formats, "_FORMATS", dict(_formats._BUILTIN))
     monkeypatch.setattr(_formats, "_PLUGINS_LOADED", False)
+
+
+class _Broken:
+    """A plug-in format with bugs: its own exceptions, and str where bytes are due."""
+
+    name = "broken"
+    extensions = (".broken",)
+
+    def __init__(self, dumped: Any = None) -> None:
+        self.dumped = dumped
+
+    def dumps(self, data: Any) -> Any:  # noqa: ARG002 - the protocol's signature
+        if self.dumped is None:
+            raise RuntimeError("boom")
+        return self.dumped
+
+    def loads(self, data: bytes) -> Any:  # noqa: ARG002 - the protocol's signature
+        raise KeyError("title")
+
+
+@pytest.mark.usefixtures("clean_registry")
+def test_a_plug_in_formats_own_errors_come_out_as_manifest_errors(tmp_path: Path) -> None:
+    mk.register_format(_Broken())
+    small = Small(title="t")
+    for write in (
+        lambda: mk.dumps(small, "broken"),
+        lambda: mk.write(small, tmp_path / "s.broken"),
+    ):
+        with pytest.raises(mk.ValidationError) as info:
+            write()
+        assert info.value.errors == [("", "RuntimeError: boom")]
+        assert isinstance(info.value.__cause__, RuntimeError)  # the plug-in's traceback is kept
+    (tmp_path / "s.broken").write_bytes(b"anything")
+    reads: list[Callable[[], Small]] = [
+        lambda: mk.loads(b"anything", Small, "broken"),
+        lambda: mk.read(tmp_path / "s.broken", Small),
+    ]
+    for read in reads:
+        with pytest.raises(mk.FormatError) as error:
+            read()
+        assert error.value.message == "KeyError: 'title'"
+        assert error.value.format == "broken"
+    mk.register_format(_Broken(dumped="text"), replace=True)
+    with pytest.raises(mk.ValidationError) as info:
+        mk.dumps(small, "broken")
+    assert info.value.errors == [("", "the format returned str, not bytes")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.broken"]  # nothing else written
 
 
 @pytest.mark.usefixtures("clean_registry")

@@ -22,7 +22,7 @@ from ._errors import (
     ValidationError,
     key_segment,
 )
-from ._formats import format_for_path, get_format
+from ._formats import format_for_path, format_loads, get_format
 from ._io import (
     _DEFAULT,
     _check_size,
@@ -101,7 +101,7 @@ def load(path: str, cls: type | None = None) -> Document:
     fmt = format_for_path(path) or get_format(_sniff(raw))
     _check_size(len(raw), fmt, _DEFAULT.limits, "file", path)
     try:
-        plain = fmt.loads(raw)  # to detect the schema; the manifest is read exactly below
+        plain = format_loads(fmt, raw)  # to detect the schema; the manifest is read below
     except FormatError as exc:
         raise FormatError(
             exc.message, format=exc.format, line=exc.line, column=exc.column, source=path

@@ -41,7 +41,9 @@ __all__ = [
     "Format",
     "JsonFormat",
     "TomlFormat",
+    "format_dumps",
     "format_for_path",
+    "format_loads",
     "formats",
     "get_format",
     "register_format",
@@ -458,6 +460,42 @@ def register_format(fmt: Any, *, replace: bool = False) -> None:
     if name in _BUILTIN or (name in _FORMATS and not replace):
         raise ManifestError(f"a format named {name!r} is already registered")
     _FORMATS[name] = fmt
+
+
+def format_loads(fmt: Any, data: bytes) -> Any:
+    """``fmt.loads(data)``; a plug-in's own exception becomes a `FormatError` naming it.
+
+    The built-in formats raise nothing but manifestkit's errors, and are called as they are.
+    """
+    if type(fmt) in _BUILTIN_TYPES:
+        return fmt.loads(data)
+    try:
+        return fmt.loads(data)
+    except ManifestError:
+        raise
+    except Exception as exc:  # any plug-in error, chained for its traceback
+        raise FormatError(f"{type(exc).__name__}: {exc}", format=fmt.name) from exc
+
+
+def format_dumps(fmt: Any, data: Any) -> bytes:
+    """``fmt.dumps(data)``, checked to be bytes; a plug-in's own exception is reported."""
+    if type(fmt) in _BUILTIN_TYPES:
+        out: bytes = fmt.dumps(data)
+        return out
+    title = f"cannot write {fmt.name}"
+    try:
+        written = fmt.dumps(data)
+    except ManifestError:
+        raise
+    except Exception as exc:  # any plug-in error, chained for its traceback
+        raise ValidationError([("", f"{type(exc).__name__}: {exc}")], title=title) from exc
+    if not isinstance(written, bytes):
+        found = f"the format returned {type(written).__name__}, not bytes"
+        raise ValidationError([("", found)], title=title)
+    return written
+
+
+_BUILTIN_TYPES = (JsonFormat, TomlFormat)
 
 
 def _load_plugins() -> None:

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from ._convert import Converter
 from ._errors import FormatError, ManifestIOError, ValidationError, describe
-from ._formats import JsonFormat, format_for_path, get_format
+from ._formats import JsonFormat, format_dumps, format_for_path, format_loads, get_format
 from ._model import (
     get_plan,
     is_manifest_class,
@@ -118,7 +118,7 @@ def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = Non
     if pause:
         gc.disable()
     try:
-        plain = fmt.loads(raw)
+        plain = format_loads(fmt, raw)
         data, lenient = prepare(plain, cls)
         if type(fmt) is JsonFormat and data is plain and not lenient:
             # orjson's output is fresh and holds only JSON values: the trusted fast path
@@ -168,7 +168,7 @@ def dumps(obj: Any, format: str = "json") -> bytes:  # noqa: A002 - DESIGN.md's 
     try:
         body = _DEFAULT.encode(obj, fmt.dumps_deferred) if type(fmt) is JsonFormat else None
         if body is None:
-            body = fmt.dumps(_DEFAULT.wire(obj))
+            body = format_dumps(fmt, _DEFAULT.wire(obj))
     finally:
         if pause:
             gc.enable()
@@ -273,7 +273,7 @@ def read(
     try:
         if cls is not None:
             return _from_bytes(raw, fmt, cls, conv)
-        plain = fmt.loads(raw)
+        plain = format_loads(fmt, raw)
         return from_dict(plain, detect_schema(plain, name, raw), limits=conv.limits)
     except FormatError as exc:
         raise FormatError(

@@ -33,7 +33,7 @@ from ._errors import (
     ValidationError,
     describe,
 )
-from ._formats import format_for_path, formats, get_format
+from ._formats import format_dumps, format_for_path, format_loads, formats, get_format
 from ._integrity import hash_file
 from ._io import _DEFAULT, _sniff, atomic_write, from_dict, path_text, read_bytes, to_dict
 from ._model import block, field, schema_info
@@ -204,7 +204,7 @@ def envelope_bytes(manifest: Any, header: dict[str, Any], format: str) -> bytes:
     """Serialise a sidecar: the ``sidecar`` header table and the manifest's wire form."""
     fmt = get_format(format)
     body = {"sidecar": header, "manifest": to_dict(manifest)}
-    data: bytes = fmt.dumps(body)
+    data = format_dumps(fmt, body)
     prefix = getattr(fmt, "comment_prefix", None)
     if not prefix:
         return data
@@ -306,7 +306,7 @@ def load_sidecar_bytes(
     """Parse and validate the bytes of a sidecar (format sniffed when ``fmt`` is None)."""
     fmt = fmt or get_format(_sniff(raw))
     try:
-        plain = fmt.loads(raw)
+        plain = format_loads(fmt, raw)
         exact = getattr(fmt, "loads_exact", None)
         if exact is not None:  # integers past 64 bits, reported with their path
             plain = exact(raw)
