@@ -397,11 +397,13 @@ def test_active_overrides_names_what_is_not_an_entry() -> None:
     with pytest.raises(mk.ValidationError) as info:
         lc.active_overrides([1, "x"], at="2026-01-01")  # type: ignore[list-item,arg-type]
     assert info.value.errors == [
-        ("entries[0]", "expected an override or a tombstone, found int"),
-        ("entries[1]", "expected an override or a tombstone, found str"),
+        ("entries[0]", "expected an override or a tombstone, found a value of type int"),
+        ("entries[1]", "expected an override or a tombstone, found a value of type str"),
         ("at", "expected a datetime, found a value of type str"),
     ]
     with pytest.raises(mk.ValidationError) as info:
         lc.active_overrides(5)  # type: ignore[arg-type]
-    assert info.value.errors == [("entries[0]", "expected an override or a tombstone, found int")]
+    assert info.value.errors == [
+        ("entries[0]", "expected an override or a tombstone, found a value of type int")
+    ]
     assert lc.active_overrides([]) == ()

@@ -114,7 +114,7 @@ def test_parse_entities_refuses_arguments_of_the_wrong_kind() -> None:
     with pytest.raises(mk.ValidationError) as info:
         mks.parse_entities(5, root_dirs="data")  # type: ignore[arg-type]
     assert info.value.errors == [
-        ("relative_path", "expected a path, found int"),
+        ("relative_path", "expected a path, found a value of type int"),
         ("root_dirs", "expected folder names such as ('data',), found 'data'"),
     ]
     assert mks.parse_entities("a/ses-1/x.tif", root_dirs=("data",)).subject == "a"

@@ -343,7 +343,8 @@ def verify(
         FormatError: The checksum file is malformed or names an unsafe path.
         ManifestIOError: The folder or its checksum file cannot be read.
         ValidationError: ``checksum_file`` or a name in ``exclude`` is not a
-            name inside the folder, or ``workers`` is below 1.
+            name inside the folder, ``workers`` is below 1, or an expected count
+            is below 0.
     """
     root = path_text(folder, "folder")
     name, excluded = _arguments(

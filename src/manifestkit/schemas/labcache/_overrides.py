@@ -113,7 +113,10 @@ def active_overrides(
     else:
         items = (given,)  # reported below as the one wrong entry
     wrong = [
-        (f"entries[{i}]", f"expected an override or a tombstone, found {type(e).__name__}")
+        (
+            f"entries[{i}]",
+            f"expected an override or a tombstone, found a value of type {type(e).__name__}",
+        )
         for i, e in enumerate(items)
         if not isinstance(e, (OverrideEntry, TombstoneEntry))
     ]

@@ -161,7 +161,8 @@ def parse_entities(
     errors = []
     given: object = relative_path  # a direct caller may pass anything
     if not isinstance(given, (str, os.PathLike)):
-        errors.append(("relative_path", f"expected a path, found {type(given).__name__}"))
+        found = f"found a value of type {type(given).__name__}"
+        errors.append(("relative_path", f"expected a path, {found}"))
     if isinstance(root_dirs, str) or not all(isinstance(d, str) for d in root_dirs):
         errors.append(
             ("root_dirs", f"expected folder names such as ('data',), found {root_dirs!r}")
