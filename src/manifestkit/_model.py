@@ -394,11 +394,14 @@ def replace(obj: T, /, **changes: Any) -> T:
     cls: type = type(obj)
     if not is_manifest_class(cls):
         raise ManifestDefinitionError(f"{cls.__name__} is not a manifest class")
-    names = {a.alias for a in attrs.fields(cls) if a.init}
-    unknown = [(name, "unknown field") for name in changes if name not in names]
-    if unknown:  # attrs.evolve would raise TypeError from __init__, naming one
-        raise ValidationError(unknown, title=f"invalid {cls.__name__}")
-    new: T = attrs.evolve(obj, **changes)  # type: ignore[misc]
+    try:
+        new: T = attrs.evolve(obj, **changes)  # type: ignore[misc]
+    except TypeError:  # __init__'s, naming one unknown name: name each, as from_dict does
+        names = {a.alias for a in attrs.fields(cls) if a.init}
+        unknown = [(name, "unknown field") for name in changes if name not in names]
+        if unknown:
+            raise ValidationError(unknown, title=f"invalid {cls.__name__}") from None
+        raise
     return new
 
 
