@@ -37,6 +37,7 @@ from ._values import (
     Limits,
     Problems,
     capped,
+    checked_limits,
     errors_of,
     json_value,
     key_too_long,
@@ -72,13 +73,7 @@ class Converter:
 
     def __init__(self, *, limits: Limits | None = None) -> None:
         """Make a converter; hooks are built lazily, per class, on first use."""
-        given: object = limits  # a direct caller may pass anything
-        if given is not None and type(given) is not Limits:
-            raise ValidationError(
-                [("limits", f"expected a Limits, found a value of type {type(given).__name__}")],
-                title="invalid limits",
-            )
-        self.limits = limits or Limits()
+        self.limits = checked_limits(limits)
         self._write_limits = writing_limits(self.limits)
         self._paths: dict[bool, _Structurer] = {}
         self._fast = {

@@ -33,7 +33,7 @@ from ._model import (
     registered_schemas,
     schema_info,
 )
-from ._values import Limits
+from ._values import Limits, checked_limits
 from ._versioning import classify, migrate, prepare
 
 __all__ = [
@@ -88,11 +88,10 @@ def _limited(limits: Limits) -> Converter:
 
 def _converter(limits: Limits | None) -> Converter:
     # A converter builds its functions per class on first use: keep one per limits.
-    if limits is None or limits == _DEFAULT.limits:
+    if limits is None:  # the common case: no comparison
         return _DEFAULT
-    if type(limits) is not Limits:  # unhashable, it would fail in the cache below
-        return Converter(limits=limits)  # which says what is wrong
-    return _limited(limits)
+    checked = checked_limits(limits)
+    return _DEFAULT if checked == _DEFAULT.limits else _limited(checked)
 
 
 def _check_size(size: int, fmt: Any, limits: Limits, what: str, source: str | None) -> None:

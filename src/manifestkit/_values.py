@@ -34,12 +34,14 @@ from ._rfc3339 import check_datetime, parse_date, parse_datetime
 from ._types import Kind, TypeNode, type_name
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "INT_MAX",
     "INT_MIN",
     "UNBOUNDED",
     "Limits",
     "Problems",
     "capped",
+    "checked_limits",
     "json_value",
     "key_too_long",
     "python_fits",
@@ -116,6 +118,21 @@ class Limits:
         ]
         if errors:
             raise ValidationError(errors, title="invalid Limits")
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def checked_limits(limits: object) -> Limits:
+    """``limits`` itself, or the defaults for None; anything else is refused by name."""
+    if limits is None:
+        return DEFAULT_LIMITS
+    if type(limits) is not Limits:
+        raise ValidationError(
+            [("limits", f"expected a Limits, found a value of type {type(limits).__name__}")],
+            title="invalid limits",
+        )
+    return limits
 
 
 UNBOUNDED = sys.maxsize
