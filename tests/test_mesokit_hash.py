@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from manifestkit import _formats
 from manifestkit.schemas import mesokit as mks
 from manifestkit.schemas.mesokit._legacy import _digest, pydantic_datetime, stored_hash
 from strategies import INT64, KEYS, rfc3339_datetimes
@@ -117,6 +118,32 @@ def test_a_stored_version_that_cannot_be_read_leaves_the_migrated_hash(
     assert stored_hash(m, tmp_path / "gone.json") == mks.mesokit_content_hash(m)
     (tmp_path / "list.json").write_text("[]", encoding="utf-8")
     assert stored_hash(m, tmp_path / "list.json") == mks.mesokit_content_hash(m)
+
+
+class _Unreadable:
+    """A plug-in format whose reader raises its own exception."""
+
+    name = "unreadable"
+    extensions = (".unreadable",)
+
+    def dumps(self, data: object) -> bytes:
+        return json.dumps(data).encode()
+
+    def loads(self, data: bytes) -> object:  # noqa: ARG002 - the protocol's signature
+        raise KeyError("schema_version")
+
+
+def test_a_plug_in_formats_own_error_leaves_the_migrated_hash(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_formats, "_FORMATS", dict(_formats._FORMATS))
+    mk.register_format(_Unreadable())
+    source = pathlib.Path(__file__).parent / "data" / "mesokit" / "tree" / "data" / "sub-002"
+    m = mk.read(source / "ses-1" / "manifest.json", mks.AcquisitionManifest)
+    path = tmp_path / "manifest.unreadable"
+    path.write_bytes((source / "ses-1" / "manifest.json").read_bytes())
+    assert m.schema_version == "1.0.0"
+    assert stored_hash(m, path) == mks.mesokit_content_hash(m)
 
 
 def test_a_date_a_newer_minor_added_in_toml_is_hashed_as_iso_text() -> None:
