@@ -323,6 +323,16 @@ def test_utc_now_is_timezone_aware_utc() -> None:
     assert mk.check_utc(now) is None
 
 
+@pytest.mark.parametrize(
+    ("given", "found"),
+    [("no", 'a string ("no")'), (0, "an integer (0)"), (1, "an integer (1)"), (None, "null")],
+)
+def test_utc_now_takes_only_true_or_false(given: object, found: str) -> None:
+    with pytest.raises(mk.ValidationError) as info:
+        mk.utc_now(microseconds=given)  # type: ignore[arg-type]
+    assert info.value.errors == [("microseconds", f"expected a boolean, found {found}")]
+
+
 def test_package_versions() -> None:
     assert mk.capture_packages(["cattrs", "", "cattrs", "no-such-dist-xyz", "a b", "-x"]) == {
         "cattrs": importlib.metadata.version("cattrs"),

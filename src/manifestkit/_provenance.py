@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ._errors import ManifestError, describe
+from ._errors import ManifestError, ValidationError, describe
 from ._io import path_text
 from ._model import block, field
 
@@ -151,7 +151,15 @@ def utc_now(*, microseconds: bool = True) -> datetime:
     Args:
         microseconds: Keep the fractional second; ``False`` truncates it to
             whole seconds.
+
+    Raises:
+        ValidationError: ``microseconds`` is not True or False.
     """
+    if type(microseconds) is not bool:
+        raise ValidationError(
+            [("microseconds", f"expected a boolean, found {describe(microseconds)}")],
+            title="invalid argument",
+        )
     now = datetime.now(timezone.utc)
     return now if microseconds else now.replace(microsecond=0)
 
