@@ -115,7 +115,9 @@ class _Probed:
 def test_user_code_run_while_reading_builds_checked_instances() -> None:
     refused = [("label", "expected a string, found an integer (5)")]
     _built_by_user_code.clear()
-    read = _Structurer(mk.Limits(), lenient=False).structure({"label": "x", "count": 1}, _Probed)
+    read = _Structurer(mk.Limits(), lenient=False).structure(
+        {"label": "x", "count": 1}, _Probed, None
+    )
     assert _built_by_user_code == [refused, refused]  # the field check, then the class check
     assert (read.label, read.count) == ("x", 1)
     _built_by_user_code.clear()

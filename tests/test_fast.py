@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
+from manifestkit import _convert
 from manifestkit._codegen import Slow
 from manifestkit._convert import _Structurer
 from manifestkit._fast import FastStructurer, fast_structure
-from manifestkit._values import Limits, Problems
-from models import Cache, Inner, Kitchen, Small
+from manifestkit._values import Limits, Problems, capped
+from models import Cache, Inner, Kitchen, Open, Small
 from strategies import caches, json_values, kitchens, smalls
 
 LIMITS = Limits()
@@ -31,9 +33,14 @@ FAST = {
 }
 
 
+def detailed(path: _Structurer) -> Callable[[Any, type], Any]:
+    """``path``'s structuring by its detailed hooks alone, no nested fast attempt."""
+    return lambda data, cls: path.structure(data, cls, None)
+
+
 def _slow(data: Any, cls: type) -> Any:
     try:
-        return SLOW_PATH.structure(data, cls)
+        return SLOW_PATH.structure(data, cls, None)
     except Exception:  # noqa: BLE001 - any refusal
         return Slow
 
@@ -167,8 +174,10 @@ def test_the_checked_path_builds_what_constructors_that_check_again_build(
 ) -> None:
     """Its constructors trust the values its hooks checked; checking them again changes nothing."""
     cls, doc = case
-    trusting = _outcome(SLOW_PATH.structure, doc, cls)
-    checking = _outcome(lambda d, c: SLOW_PATH._class(c)(d, c), doc, cls)  # trust not switched on
+    trusting = _outcome(detailed(SLOW_PATH), doc, cls)
+    checking = _outcome(
+        lambda d, c: SLOW_PATH._detailed_hook(c)(d, c), doc, cls
+    )  # trust not switched on
     assert trusting == checking
 
 
@@ -214,13 +223,13 @@ def _path(run: Any, data: Any, cls: type) -> Any:
 @given(mutated(kitchens() | caches() | smalls()))
 def test_fast_and_slow_agree_under_tight_limits(case: tuple[type, Any]) -> None:
     cls, doc = case
-    slow = _path(TIGHT_SLOW.structure, doc, cls)
+    slow = _path(detailed(TIGHT_SLOW), doc, cls)
     assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, cls) == slow
     if not _orjson_could_give(doc):
         return  # the trusted paths take only what orjson.loads returns
     trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, cls)
     if trusted is not Slow:
-        assert trusted == _path(ITEMS_SLOW.structure, doc, cls)
+        assert trusted == _path(detailed(ITEMS_SLOW), doc, cls)
     measured = _path(lambda d, c: fast_structure(TIGHT_MEASURED, d, c), doc, cls)
     if measured is not Slow:
         assert measured == slow
@@ -287,6 +296,85 @@ def test_a_deep_mistake_in_a_class_that_contains_itself_leaves_the_fast_path() -
     ]
 
 
+def _checked(doc: Any, cls: type, size: int | None) -> Any:
+    try:
+        return _shape(CONVERTER.structure_checked(copy.deepcopy(doc), cls, size=size))
+    except mk.ValidationError as e:
+        return e.errors
+
+
+def _detailed_only(doc: Any, cls: type) -> Any:
+    try:
+        return _shape(detailed(CONVERTER._paths[False])(copy.deepcopy(doc), cls))
+    except Problems as p:
+        return _reported(p)
+
+
+def _reported(p: Problems) -> list[tuple[str, str]]:
+    """The errors a ValidationError reports for ``p`` (paths as users see them)."""
+    return mk.ValidationError(capped(p.errors, LIMITS.max_errors), title="t").errors
+
+
+CONVERTER = mk.Converter()
+CONVERTER.structure_checked({"title": "t"}, Small)  # makes the checked path the tests compare to
+
+
+@given(mutated(kitchens() | caches() | smalls()))
+def test_nested_fast_attempts_change_nothing_the_checked_path_reports(
+    case: tuple[type, Any],
+) -> None:
+    """Instances inside a refused document are tried on the fast path first: the same result."""
+    cls, doc = case
+    alone = _detailed_only(doc, cls)
+    assert _checked(doc, cls, None) == alone
+    if _orjson_could_give(doc):  # as orjson just parsed it: the trusted structurers
+        for size in (len(orjson.dumps(doc)), LIMITS.max_string + 1):
+            assert _checked(doc, cls, size) == alone
+
+
+class _Counting:
+    """A fast structurer that counts the instances it is asked to build."""
+
+    def __init__(self) -> None:
+        self.inner = FastStructurer(LIMITS, trusted=False)
+        self.calls = 0
+
+    def function(self, cls: type) -> Callable[[Any], Any]:
+        fn = self.inner.function(cls)
+
+        def counted(data: Any) -> Any:
+            self.calls += 1
+            return fn(data)
+
+        return counted
+
+
+def test_a_document_refused_deep_down_is_tried_on_the_fast_path_a_bounded_number_of_times() -> None:
+    doc: dict[str, Any] = {"name": 0}  # refused at the bottom of a chain 40 twins deep
+    for i in range(40):
+        doc = {"name": f"n{i}", "twin": {"left": doc}}
+    path = _Structurer(LIMITS, lenient=False)
+    counting = _Counting()
+    with pytest.raises(Problems) as info:
+        path.structure(doc, Node, counting)  # type: ignore[arg-type]
+    where = ".".join(["twin.left"] * 40) + ".name"
+    assert _reported(info.value) == [(where, "expected a string, found an integer (0)")]
+    assert counting.calls == _convert.FAST_TRIES  # each fails; then the detailed hooks alone
+    assert _checked(doc, Node, None) == _detailed_only(doc, Node)
+
+
+def test_the_valid_parts_of_a_refused_document_are_built_on_the_fast_path() -> None:
+    cache = Cache(owner="o", entries=[Open(name=str(i)) for i in range(5)])
+    doc = _json_doc(cache)
+    doc["entries"][3]["name"] = 3
+    path = _Structurer(LIMITS, lenient=False)
+    counting = _Counting()
+    with pytest.raises(Problems) as info:
+        path.structure(doc, Cache, counting)  # type: ignore[arg-type]
+    assert _reported(info.value) == [("entries[3].name", "expected a string, found an integer (3)")]
+    assert counting.calls == 5  # one attempt per entry, the refused one included
+
+
 @pytest.mark.parametrize(
     ("doc", "path"),
     [
@@ -338,14 +426,14 @@ def _nest(depth: int) -> Any:
 )
 def test_the_inline_bag_check_agrees_with_the_slow_path(bag: dict[str, Any]) -> None:
     doc = {"bag": bag}
-    slow = _path(ITEMS_SLOW.structure, doc, Bagged)
+    slow = _path(detailed(ITEMS_SLOW), doc, Bagged)
     trusted = _path(lambda d, c: fast_structure(ITEMS_TRUSTED, d, c), doc, Bagged)
     if _has_big_float(bag):
         assert trusted is Slow  # left to the exact path, which reads the bytes again
     else:
         assert trusted == slow
     assert _path(lambda d, c: fast_structure(TIGHT_FAST, d, c), doc, Bagged) == _path(
-        TIGHT_SLOW.structure, doc, Bagged
+        detailed(TIGHT_SLOW), doc, Bagged
     )
 
 
@@ -357,7 +445,7 @@ def test_the_inline_bag_check_keeps_the_depth_limit_of_the_slow_path(depth: int)
     accepted = []
     for levels in range(4):
         for doc in ({"bag": {"a": _nest(levels)}}, {"bag": {"a": [_nest(levels)]}}):
-            slow = _path(slow_path.structure, doc, Bagged)
+            slow = _path(detailed(slow_path), doc, Bagged)
             assert _path(lambda d, c: fast_structure(trusted, d, c), doc, Bagged) == slow
             accepted.append(slow is not Slow)
     # A bag's value may nest `depth` containers: {"a": _nest(n)} nests n, [_nest(n)] n + 1.

@@ -5,7 +5,10 @@ Structuring is done by a cattrs converter with detailed validation, whose
 hooks are built here from each field's `TypeNode` (strict scalars, JSON
 values, tagged unions); cattrs generates the per-class functions and collects
 per-attribute failures, which are turned into one `ValidationError` listing
-every problem with its path. Unstructuring writes the wire form: fields equal
+every problem with its path. That detailed path runs only for what the
+generated fast path (`_fast`) refuses: the document first, then, inside a
+refused document, each nested instance the fast path cannot build alone.
+Unstructuring writes the wire form: fields equal
 to their default omitted, preserved unknown fields put back where they were;
 the generated writers (`_fast_out`) do it, and `_wire` when they give up.
 
@@ -15,6 +18,7 @@ make your own `Converter` for other limits.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -58,6 +62,9 @@ from ._values import (
 from ._wire import unstructure_exact
 
 __all__ = ["Converter"]
+
+FAST_TRIES = 8
+"""Nested fast attempts that may fail in one checked structuring (see `_Structurer._class`)."""
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
@@ -115,12 +122,15 @@ class Converter:
         than its input, so for a document of at most ``max_string`` bytes the trusted
         path does not measure strings; a longer one takes the path that does.
         """
-        fast = self._fast[True] if size <= self.limits.max_string else self._measured
         try:
-            result: T = fast_structure(fast, data, cls)
+            result: T = fast_structure(self._trusted(size), data, cls)
         except Slow:
             return None
         return result
+
+    def _trusted(self, size: int) -> FastStructurer:
+        """The trusted fast structurer for a document orjson parsed from ``size`` bytes."""
+        return self._fast[True] if size <= self.limits.max_string else self._measured
 
     def structure(self, data: Any, cls: type[T], *, lenient: bool = False) -> T:
         """Build a ``cls`` instance from plain data, or raise `ValidationError`.
@@ -142,13 +152,21 @@ class Converter:
                 return result
         return self.structure_checked(data, cls, lenient=lenient)
 
-    def structure_checked(self, data: Any, cls: type[T], *, lenient: bool = False) -> T:
-        """Internal: `structure` on the checked path alone, for data a fast path refused."""
+    def structure_checked(
+        self, data: Any, cls: type[T], *, lenient: bool = False, size: int | None = None
+    ) -> T:
+        """Internal: `structure` on the checked path alone, for data a fast path refused.
+
+        ``size``, for data orjson just parsed from that many bytes, lets the nested
+        fast attempts (see `_Structurer`) trust it as `structure_trusted` does.
+        """
         path = self._paths.get(lenient)
         if path is None:
             path = self._paths[lenient] = _Structurer(self.limits, lenient=lenient)
+        # Lenient structuring preserves unknown fields, which only the detailed hooks do.
+        fast = None if lenient else self._fast[False] if size is None else self._trusted(size)
         try:
-            return path.structure(data, cls)
+            return path.structure(data, cls, fast)
         except Problems as p:
             errors = capped(p.errors, self.limits.max_errors)
             raise ValidationError(errors, title=f"invalid {cls.__name__}") from None
@@ -197,6 +215,15 @@ def _unknown_message(key: str, plan: ClassPlan) -> str:
     return f"{message} ({hint})" if hint else message
 
 
+class _Call(threading.local):
+    """What one thread's call of `_Structurer.structure` lets its nested hooks do."""
+
+    fast: FastStructurer | None = None
+    """The fast structurer nested instances are tried with; None for none."""
+    left = 0
+    """How many more nested fast attempts may fail."""
+
+
 class _Structurer:
     """Structuring on cattrs, with manifestkit's hooks for every field.
 
@@ -213,17 +240,55 @@ class _Structurer:
         self.lenient = lenient
         self.cattrs = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
         self._classes: dict[type, Hook] = {}
+        self._detailed: dict[type, Hook] = {}
+        self._call = _Call()
 
-    def structure(self, data: Any, cls: type[T]) -> T:
+    def structure(self, data: Any, cls: type[T], fast: FastStructurer | None) -> T:
         # The hooks check every value (field checks too) before cattrs builds an
         # instance: its constructor runs only the class check, not every check again.
-        result: T = trusting(self._class(cls), data, cls, on=True)
+        # The document itself goes straight to the detailed hook: the caller's fast
+        # path has just refused it.
+        call = self._call
+        was = call.fast, call.left
+        call.fast, call.left = fast, FAST_TRIES
+        try:
+            result: T = trusting(self._detailed_hook(cls), data, cls, on=True)
+        finally:
+            call.fast, call.left = was
         return result
 
     def _class(self, cls: type) -> Hook:
+        """The hook of a nested ``cls``: its fast function first, then the detailed hook.
+
+        Only the part of a refused document that holds a problem needs the
+        detailed hooks; an instance the fast function accepts is one they would
+        build too (tests hold the two paths to that). Each attempt that fails
+        costs the walk of that instance, so after `FAST_TRIES` failures in one
+        call the rest is left to the detailed hooks alone: a document refused
+        at its 1,000th level of nesting is not walked again at every level.
+        """
         hook = self._classes.get(cls)
+        if hook is not None:
+            return hook
+        call = self._call
+        detailed = self._detailed_hook(cls)
+
+        def fast_first(v: Any, t: Any) -> Any:
+            fast = call.fast
+            if fast is not None and call.left > 0:
+                try:  # field and class checks are user code: run with trust off, as usual
+                    return trusting(fast_structure, fast, v, cls, on=False)
+                except Slow:
+                    call.left -= 1
+            return detailed(v, t)
+
+        self._classes[cls] = fast_first
+        return fast_first
+
+    def _detailed_hook(self, cls: type) -> Hook:
+        hook = self._detailed.get(cls)
         if hook is None:
-            hook = self._classes[cls] = self._class_hook(cls)
+            hook = self._detailed[cls] = self._class_hook(cls)
         return hook
 
     def _field_hook(self, f: FieldPlan) -> Hook:

@@ -130,7 +130,7 @@ def _from_bytes(raw: bytes, fmt: Any, cls: type[T], conv: Converter | None = Non
             if not fmt.may_be_inexact(raw):
                 # The untrusted fast path checks more, so it would refuse the same data:
                 # go straight to the checked path, which reports why (or builds it).
-                return conv.structure_checked(data, cls)
+                return conv.structure_checked(data, cls, size=len(raw))
             data, lenient = prepare(fmt.loads_exact(raw), cls)
         return conv.structure(data, cls, lenient=lenient)
     finally:
