@@ -3,7 +3,8 @@
 No torn file, no wrong hash, and no exception other than the library's: several
 real processes write the same manifest path while this one reads it; threads
 hash manifests (first use included, when the generated functions are being
-built), hash and read a file while it is being replaced, and verify and hash
+built), read refused and valid documents, hash and read a file while it is
+being replaced, and verify and hash
 one sealed bundle at once (each verify hashing with its own workers), with the
 same results as one thread.
 """
@@ -121,6 +122,38 @@ def test_threads_hashing_at_once_agree_with_one_thread() -> None:
     expected = work(0)
     assert got == expected * THREADS
     record("hash-threads", threads=THREADS, hashes=2 * len(got))
+
+
+def test_threads_reading_refused_and_valid_documents_agree_with_one_thread() -> None:
+    # Inside a refused document each part is tried on the fast path first, up to a
+    # number of failures counted per call: each thread must keep its own count.
+    good = {"schema_version": "1.0", "parts": [{"label": "p", "value": 1.5}] * 30}
+    docs = [good]
+    for i in range(12):  # 1 to 12 bad parts: some past the count, some not
+        parts = [{"label": j if j % 12 < i + 1 else "p"} for j in range(30)]
+        docs.append({"schema_version": "1.0", "parts": parts, "table": {"t": {"value": "x"}}})
+    data = [mk.get_format("json").dumps(d) for d in docs]
+
+    def work(_: int) -> list[Any]:
+        out: list[Any] = []
+        for _round in range(5):
+            for raw in data:
+                try:
+                    out.append(mk.content_hash(mk.loads(raw, Whole)))
+                except mk.ValidationError as exc:
+                    out.append(exc.errors)
+        return out
+
+    got = _in_threads(work)
+    expected = work(0)
+    assert got == expected * THREADS
+    assert expected[1] == [
+        ("parts[0].label", "expected a string, found an integer (0)"),
+        ("parts[12].label", "expected a string, found an integer (12)"),
+        ("parts[24].label", "expected a string, found an integer (24)"),
+        ("table.t.label", "required field is missing"),
+        ("table.t.value", 'expected a number, found a string ("x")'),
+    ]
 
 
 def test_threads_hashing_a_file_that_is_being_replaced(tmp_path: Path) -> None:
