@@ -140,7 +140,7 @@ def test_targets_are_checked_at_100_and_at_2000_producers_and_up() -> None:
     rows = compare.evaluate(
         _medians(),
         {"manifestkit": 0.06, "pydantic": 0.1, "msgspec": 0.02},
-        {"producers": 10_000, "ratio": 3.0},
+        {"producers": 10_000, "ratio": 3.0, "ratio_resident": 2.5},
     )
     found = {(r["target"], r["producers"]): (r["ratio"], r["met"]) for r in rows}
     assert found == {
@@ -152,8 +152,9 @@ def test_targets_are_checked_at_100_and_at_2000_producers_and_up() -> None:
         ("TOML read <= 1.15x tomllib", 100): (pytest.approx(1.2344), False),
         ("import <= 0.6x mesokit-schema", None): (pytest.approx(0.6), True),
         ("decode memory < 3x plain dict", 10_000): (3.0, False),  # strictly below: missed
+        ("decode memory < 3x plain dict (resident)", 10_000): (2.5, True),
     }
-    assert [r["limit"] for r in rows] == [1.0, 1.0, 0.6, 0.4, 1.15, 1.15, 0.6, 3.0]
+    assert [r["limit"] for r in rows] == [1.0, 1.0, 0.6, 0.4, 1.15, 1.15, 0.6, 3.0, 3.0]
 
 
 def test_a_target_without_a_measurement_is_reported_as_not_measured() -> None:
@@ -192,6 +193,39 @@ def test_ratios_and_the_markdown_tables() -> None:
     assert markdown[3] == (
         "| decode + validate JSON (orjson.loads) | 100 | 0.440 | 0.290 | 0.110 |  | 1.52x | 4.00x |  |"
     )
+
+
+def test_the_memory_table_shows_traced_and_resident_peaks() -> None:
+    mb = 1_000_000
+    memory = {
+        "producers": 10_000,
+        "plain_dict_bytes": 30 * mb,
+        "peak_bytes": {
+            "plain": 130 * mb,
+            "manifestkit": 131 * mb,
+            "pydantic": 42 * mb,
+            "msgspec": 21 * mb,
+        },
+        "held_bytes": {
+            "plain": 30 * mb,
+            "manifestkit": 21 * mb,
+            "pydantic": 42 * mb,
+            "msgspec": 21 * mb,
+        },
+        "ours_peak_after_parse_bytes": 33 * mb,
+        "resident_bytes": {
+            "plain": 51 * mb,
+            "manifestkit": 49.5 * mb,
+            "pydantic": 66 * mb,
+            "msgspec": 22.5 * mb,
+        },
+    }
+    rows = compare.memory_rows(memory)
+    assert rows[0][0] == "decoding 10,000 producers"
+    assert rows[2] == ["manifestkit", "131.0", "21.0", "4.37x", "49.5", "1.65x"]
+    assert rows[-1] == ["manifestkit, traced after the parse", "33.0", "", "1.10x", "", ""]
+    no_resident = compare.memory_rows({**memory, "resident_bytes": None})
+    assert no_resident[2] == ["manifestkit", "131.0", "21.0", "4.37x", "", ""]
 
 
 def test_the_tables_go_between_the_docs_pages_markers() -> None:
