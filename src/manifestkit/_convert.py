@@ -8,9 +8,10 @@ per-attribute failures, which are turned into one `ValidationError` listing
 every problem with its path. That detailed path runs only for what the
 generated fast path (`_fast`) refuses: the document first, then, inside a
 refused document, each nested instance the fast path cannot build alone.
-Unstructuring writes the wire form: fields equal
-to their default omitted, preserved unknown fields put back where they were;
-the generated writers (`_fast_out`) do it, and `_wire` when they give up.
+
+Unstructuring writes the wire form: fields equal to their default omitted,
+preserved unknown fields put back where they were; the generated writers
+(`_fast_out`) do it, and `_wire` when they give up.
 
 The top-level functions use a default instance that callers cannot change;
 make your own `Converter` for other limits.
