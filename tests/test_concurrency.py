@@ -128,8 +128,8 @@ def test_threads_reading_refused_and_valid_documents_agree_with_one_thread() -> 
     # Inside a refused document each part is tried on the fast path first, up to a
     # number of failures counted per call: each thread must keep its own count.
     good = {"schema_version": "1.0", "parts": [{"label": "p", "value": 1.5}] * 30}
-    docs = [good]
-    for i in range(12):  # 1 to 12 bad parts: some past the count, some not
+    docs: list[dict[str, Any]] = [good]
+    for i in range(12):  # 3 to 30 bad parts: fewer than the count, and more
         parts = [{"label": j if j % 12 < i + 1 else "p"} for j in range(30)]
         docs.append({"schema_version": "1.0", "parts": parts, "table": {"t": {"value": "x"}}})
     data = [mk.get_format("json").dumps(d) for d in docs]

@@ -296,16 +296,17 @@ def test_a_deep_mistake_in_a_class_that_contains_itself_leaves_the_fast_path() -
     ]
 
 
-def _checked(doc: Any, cls: type, size: int | None) -> Any:
+def _checked(conv: mk.Converter, doc: Any, cls: type, size: int | None) -> Any:
     try:
-        return _shape(CONVERTER.structure_checked(copy.deepcopy(doc), cls, size=size))
+        return _shape(conv.structure_checked(copy.deepcopy(doc), cls, size=size))
     except mk.ValidationError as e:
         return e.errors
 
 
-def _detailed_only(doc: Any, cls: type) -> Any:
+def _detailed_only(conv: mk.Converter, doc: Any, cls: type) -> Any:
+    conv.structure_checked({"title": "t"}, Small)  # makes the checked path to compare with
     try:
-        return _shape(detailed(CONVERTER._paths[False])(copy.deepcopy(doc), cls))
+        return _shape(detailed(conv._paths[False])(copy.deepcopy(doc), cls))
     except Problems as p:
         return _reported(p)
 
@@ -315,8 +316,7 @@ def _reported(p: Problems) -> list[tuple[str, str]]:
     return mk.ValidationError(capped(p.errors, LIMITS.max_errors), title="t").errors
 
 
-CONVERTER = mk.Converter()
-CONVERTER.structure_checked({"title": "t"}, Small)  # makes the checked path the tests compare to
+CONVERTERS = [mk.Converter(), mk.Converter(limits=TIGHT), mk.Converter(limits=ITEMS)]
 
 
 @given(mutated(kitchens() | caches() | smalls()))
@@ -325,11 +325,12 @@ def test_nested_fast_attempts_change_nothing_the_checked_path_reports(
 ) -> None:
     """Instances inside a refused document are tried on the fast path first: the same result."""
     cls, doc = case
-    alone = _detailed_only(doc, cls)
-    assert _checked(doc, cls, None) == alone
-    if _orjson_could_give(doc):  # as orjson just parsed it: the trusted structurers
-        for size in (len(orjson.dumps(doc)), LIMITS.max_string + 1):
-            assert _checked(doc, cls, size) == alone
+    for conv in CONVERTERS:
+        alone = _detailed_only(conv, doc, cls)
+        assert _checked(conv, doc, cls, None) == alone
+        if _orjson_could_give(doc):  # as orjson just parsed it: the trusted structurers
+            for size in (len(orjson.dumps(doc)), conv.limits.max_string + 1):
+                assert _checked(conv, doc, cls, size) == alone
 
 
 class _Counting:
@@ -360,7 +361,7 @@ def test_a_document_refused_deep_down_is_tried_on_the_fast_path_a_bounded_number
     where = ".".join(["twin.left"] * 40) + ".name"
     assert _reported(info.value) == [(where, "expected a string, found an integer (0)")]
     assert counting.calls == _convert.FAST_TRIES  # each fails; then the detailed hooks alone
-    assert _checked(doc, Node, None) == _detailed_only(doc, Node)
+    assert _checked(CONVERTERS[0], doc, Node, None) == _detailed_only(CONVERTERS[0], doc, Node)
 
 
 def test_the_valid_parts_of_a_refused_document_are_built_on_the_fast_path() -> None:
