@@ -7,6 +7,7 @@ timing itself is never asserted (CI's tox ``bench`` env runs the script).
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -226,6 +227,21 @@ def test_the_memory_table_shows_traced_and_resident_peaks() -> None:
     assert rows[-1] == ["manifestkit, traced after the parse", "33.0", "", "1.10x", "", ""]
     no_resident = compare.memory_rows({**memory, "resident_bytes": None})
     assert no_resident[2] == ["manifestkit", "131.0", "21.0", "4.37x", "", ""]
+
+
+def test_no_resident_peak_where_the_kernel_does_not_allow_measuring_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ran: list[str] = []
+
+    def run(args: list[str], **_kwargs: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(args[-1])
+        return subprocess.CompletedProcess(args, 0, stdout="-\n")
+
+    monkeypatch.setattr(compare.subprocess, "run", run)
+    assert compare.resident_peaks(3, runs=2) is None
+    assert len(ran) == 1  # the first refusal ends the measurement
+    assert "/proc/self/clear_refs" in ran[0]
 
 
 def test_the_tables_go_between_the_docs_pages_markers() -> None:
