@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import manifestkit as mk
-from manifestkit._convert import _Structurer
+from manifestkit._detailed import DetailedStructurer
 from models import Color, Inner, Level, Open, make_kitchen
 
 
@@ -115,7 +115,7 @@ class _Probed:
 def test_user_code_run_while_reading_builds_checked_instances() -> None:
     refused = [("label", "expected a string, found an integer (5)")]
     _built_by_user_code.clear()
-    read = _Structurer(mk.Limits(), lenient=False).structure(
+    read = DetailedStructurer(mk.Limits(), lenient=False).structure(
         {"label": "x", "count": 1}, _Probed, None
     )
     assert _built_by_user_code == [refused, refused]  # the field check, then the class check

@@ -15,16 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import manifestkit as mk
-from manifestkit import _convert
+from manifestkit import _detailed
 from manifestkit._codegen import Slow
-from manifestkit._convert import _Structurer
+from manifestkit._detailed import DetailedStructurer
 from manifestkit._fast import FastStructurer, fast_structure
 from manifestkit._values import Limits, Problems, capped
 from models import Cache, Inner, Kitchen, Open, Small
 from strategies import caches, json_values, kitchens, smalls
 
 LIMITS = Limits()
-SLOW_PATH = _Structurer(LIMITS, lenient=False)
+SLOW_PATH = DetailedStructurer(LIMITS, lenient=False)
 FAST = {
     "untrusted": FastStructurer(LIMITS, trusted=False),
     "trusted": FastStructurer(LIMITS, trusted=True),
@@ -33,7 +33,7 @@ FAST = {
 }
 
 
-def detailed(path: _Structurer) -> Callable[[Any, type], Any]:
+def detailed(path: DetailedStructurer) -> Callable[[Any, type], Any]:
     """``path``'s structuring by its detailed hooks alone, no nested fast attempt."""
     return lambda data, cls: path.structure(data, cls, None)
 
@@ -202,12 +202,12 @@ def test_instances_built_without_init_behave_like_built_ones(kind: str) -> None:
 # Tight limits: the generated strategies cross them often (lists of up to 3 items,
 # strings of up to 20 characters, nested free-form values).
 TIGHT = Limits(max_depth=3, max_string=8, max_items=2)
-TIGHT_SLOW = _Structurer(TIGHT, lenient=False)
+TIGHT_SLOW = DetailedStructurer(TIGHT, lenient=False)
 TIGHT_FAST = FastStructurer(TIGHT, trusted=False)
 # The trusted path does not measure strings: the converter only gives it documents of
 # at most max_string bytes, so for it strings keep the default bound.
 ITEMS = Limits(max_depth=3, max_items=2)
-ITEMS_SLOW = _Structurer(ITEMS, lenient=False)
+ITEMS_SLOW = DetailedStructurer(ITEMS, lenient=False)
 ITEMS_TRUSTED = FastStructurer(ITEMS, trusted=True)
 # Documents longer than max_string bytes take a trusted path that measures strings.
 TIGHT_MEASURED = FastStructurer(TIGHT, trusted=True, measured=True)
@@ -354,13 +354,13 @@ def test_a_document_refused_deep_down_is_tried_on_the_fast_path_a_bounded_number
     doc: dict[str, Any] = {"name": 0}  # refused at the bottom of a chain 40 twins deep
     for i in range(40):
         doc = {"name": f"n{i}", "twin": {"left": doc}}
-    path = _Structurer(LIMITS, lenient=False)
+    path = DetailedStructurer(LIMITS, lenient=False)
     counting = _Counting()
     with pytest.raises(Problems) as info:
         path.structure(doc, Node, counting)  # type: ignore[arg-type]
     where = ".".join(["twin.left"] * 40) + ".name"
     assert _reported(info.value) == [(where, "expected a string, found an integer (0)")]
-    assert counting.calls == _convert.FAST_TRIES  # each fails; then the detailed hooks alone
+    assert counting.calls == _detailed.FAST_TRIES  # each fails; then the detailed hooks alone
     assert _checked(CONVERTERS[0], doc, Node, None) == _detailed_only(CONVERTERS[0], doc, Node)
 
 
@@ -368,7 +368,7 @@ def test_the_valid_parts_of_a_refused_document_are_built_on_the_fast_path() -> N
     cache = Cache(owner="o", entries=[Open(name=str(i)) for i in range(5)])
     doc = _json_doc(cache)
     doc["entries"][3]["name"] = 3
-    path = _Structurer(LIMITS, lenient=False)
+    path = DetailedStructurer(LIMITS, lenient=False)
     counting = _Counting()
     with pytest.raises(Problems) as info:
         path.structure(doc, Cache, counting)  # type: ignore[arg-type]
@@ -441,7 +441,7 @@ def test_the_inline_bag_check_agrees_with_the_slow_path(bag: dict[str, Any]) -> 
 @pytest.mark.parametrize("depth", [0, 1, 2])
 def test_the_inline_bag_check_keeps_the_depth_limit_of_the_slow_path(depth: int) -> None:
     limits = Limits(max_depth=depth)
-    slow_path = _Structurer(limits, lenient=False)
+    slow_path = DetailedStructurer(limits, lenient=False)
     trusted = FastStructurer(limits, trusted=True)
     accepted = []
     for levels in range(4):
