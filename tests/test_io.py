@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,43 @@ def test_reads_are_bounded_in_size(tmp_path: Path) -> None:
     with pytest.raises(mk.FormatError) as info:
         mk.loads(b"{}" * 40, Small, limits=mk.Limits(max_bytes=64))
     assert info.value.message == "document is 80 bytes; the limit is 64"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_longer_than_the_limit_is_refused_as_not_a_regular_file(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with open(pipe, "wb") as f:
+            f.write(b"{" + b" " * 98 + b"}")
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        with pytest.raises(mk.FormatError) as info:
+            mk.read(pipe, Small, limits=mk.Limits(max_bytes=64))
+    finally:
+        writer.join(timeout=10)
+    assert info.value.message == "not a regular file, and longer than the limit of 64 bytes"
+    assert info.value.source == str(pipe)
+
+
+def test_a_file_that_grows_past_the_limit_while_being_read_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = mk.write(Small(title="t" * 100), tmp_path / "small.json")
+    real = os.fstat
+
+    def size_before_it_grew(fd: int) -> os.stat_result:
+        found = list(real(fd))
+        found[6] = 10  # st_size, as it was when the file was opened
+        return os.stat_result(found)
+
+    monkeypatch.setattr(os, "fstat", size_before_it_grew)
+    with pytest.raises(mk.FormatError) as info:
+        mk.read(path, Small, limits=mk.Limits(max_bytes=64))
+    assert info.value.message == "file grew past the limit of 64 bytes while being read"
 
 
 def test_read_errors_name_the_file(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import gc
 import os
 import re
 import secrets
+import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -227,16 +228,20 @@ def read_bytes(path: PathLike, max_bytes: int) -> bytes:
     name = path_text(path)
     try:
         with open(name, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > max_bytes:
-                raise FormatError(f"file is {size} bytes; the limit is {max_bytes}", source=name)
+            info = os.fstat(f.fileno())
+            if info.st_size > max_bytes:
+                message = f"file is {info.st_size} bytes; the limit is {max_bytes}"
+                raise FormatError(message, source=name)
             data = f.read(max_bytes + 1)
     except OSError as exc:
         raise ManifestIOError.wrap(exc, "read", name) from None
     if len(data) > max_bytes:
-        raise FormatError(
-            f"file grew past the limit of {max_bytes} bytes while being read", source=name
-        )
+        # A regular file's size was known, so it changed; a pipe or a device has none.
+        if stat.S_ISREG(info.st_mode):
+            message = f"file grew past the limit of {max_bytes} bytes while being read"
+        else:
+            message = f"not a regular file, and longer than the limit of {max_bytes} bytes"
+        raise FormatError(message, source=name)
     return data
 
 
