@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ._errors import check_str, describe, index_segment, key_segment
+from ._errors import describe, index_segment, key_problem, key_segment
 from ._model import _UNKNOWN, NO_UNKNOWN, get_plan
 from ._rfc3339 import check_datetime
 from ._types import Kind, TypeNode
@@ -234,12 +234,9 @@ def _dict(v: Any, item: TypeNode, limits: Limits) -> dict[str, Any]:
     for key, x in v.items():
         if len(errors) > limits.max_errors:
             break
-        if type(key) is not str:
-            errors.append(("", f"object keys must be strings, found a key that is {describe(key)}"))
-            continue
-        why = check_str(key)
-        if why:
-            errors.append((key_segment(key), f"key {why}"))
+        problem = key_problem(key)
+        if problem is not None:
+            errors.append(problem)
             continue
         try:
             out[key] = typed_value(x, item, limits)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ._check import class_check, run_field_check, trusting
 from ._codegen import Slow
-from ._errors import check_str, describe, index_segment, join_path, key_segment
+from ._errors import describe, index_segment, join_path, key_problem, key_segment
 from ._fast import FastStructurer, fast_structure
 from ._model import _UNKNOWN, ClassPlan, FieldPlan, get_plan
 from ._types import Kind, TypeNode, json_kinds
@@ -259,17 +259,12 @@ class DetailedStructurer:
             for key, x in v.items():
                 if len(errors) > cap:
                     break
-                if type(key) is not str:
-                    errors.append(
-                        ("", f"object keys must be strings, found a key that is {describe(key)}")
-                    )
-                    continue
-                if len(key) > longest:
+                if type(key) is str and len(key) > longest:
                     errors.append(("", key_too_long(key, longest)))
                     continue
-                why = check_str(key)
-                if why:
-                    errors.append((key_segment(key), f"key {why}"))
+                problem = key_problem(key)
+                if problem is not None:
+                    errors.append(problem)
                     continue
                 try:
                     out[key] = item_hook(x, None)
@@ -350,16 +345,15 @@ class DetailedStructurer:
                     continue
                 if len(errors) > limits.max_errors:
                     break
-                if type(key) is not str:
-                    errors.append(
-                        ("", f"object keys must be strings, found a key that is {describe(key)}")
-                    )
-                elif len(key) > limits.max_string:
+                if type(key) is str and len(key) > limits.max_string:
                     errors.append(("", key_too_long(key, limits.max_string)))
-                elif keep and not key.isascii() and (why := check_str(key)):
-                    # As the constructor and the fast path refuse it: no file could hold it.
-                    errors.append((join_path("", key_segment(key)), f"key {why}"))
-                elif keep:
+                elif type(key) is not str or keep:
+                    # A kept key as the constructor and the fast path refuse it: no file
+                    # could hold it.
+                    problem = key_problem(key)
+                    if problem is not None:
+                        errors.append(problem)
+                        continue
                     try:
                         kept[key] = json_value(v[key], limits, preserved=True)
                     except Problems as p:

@@ -27,6 +27,7 @@ __all__ = [
     "describe",
     "index_segment",
     "join_path",
+    "key_problem",
     "key_problems",
     "key_segment",
 ]
@@ -126,20 +127,24 @@ def check_str(value: str) -> str | None:
     return None
 
 
-def key_problems(keys: Collection[Any]) -> list[tuple[str, str]]:
-    """Why the keys of one object (a dict, or its keys) cannot be JSON object keys.
+def key_problem(key: object) -> tuple[str, str] | None:
+    """Why ``key`` cannot be a JSON object key, as ``(path, message)``; None if it can.
 
     A key must be exactly a `str` (a subclass is named by its class) that UTF-8
-    can encode. Paths are relative to the object: a key of the wrong type is
+    can encode. The path is relative to the object: a key of the wrong type is
     reported at the object itself, a lone surrogate at the key.
     """
-    found: list[tuple[str, str]] = []
-    for k in keys:
-        if type(k) is not str:
-            found.append(("", f"object keys must be strings, found a key that is {describe(k)}"))
-        elif not k.isascii() and (why := check_str(k)):
-            found.append((key_segment(k), f"key {why}"))
-    return found
+    if type(key) is not str:
+        return ("", f"object keys must be strings, found a key that is {describe(key)}")
+    if key.isascii():
+        return None
+    why = check_str(key)
+    return (key_segment(key), f"key {why}") if why else None
+
+
+def key_problems(keys: Collection[Any]) -> list[tuple[str, str]]:
+    """`key_problem` of each key of one object (a dict, or its keys), the keys that have one."""
+    return [problem for k in keys if (problem := key_problem(k)) is not None]
 
 
 class ManifestError(Exception):

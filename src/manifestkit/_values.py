@@ -28,6 +28,7 @@ from ._errors import (
     describe,
     index_segment,
     join_path,
+    key_problem,
     key_segment,
 )
 from ._rfc3339 import check_datetime, parse_date, parse_datetime
@@ -469,18 +470,15 @@ def _walk(
         for k, x in v.items():
             if len(errs) > most:
                 break
-            if type(k) is not str:
-                errs.append(
-                    (path, f"object keys must be strings, found a key that is {describe(k)}")
-                )
-                continue
-            if len(k) > limits.max_string:
+            if type(k) is str and len(k) > limits.max_string:
                 errs.append((path, key_too_long(k, limits.max_string)))
                 continue
+            problem = key_problem(k)
+            if problem is not None:
+                errs.append((join_path(path, problem[0]), problem[1]))
+                if type(k) is not str:
+                    continue
             kpath = join_path(path, key_segment(k))
-            why = check_str(k)
-            if why:
-                errs.append((kpath, f"key {why}"))
             out[k] = _walk(x, limits, preserved, depth + 1, kpath, errs)
         return out
     if preserved and (t is datetime or t is date):
