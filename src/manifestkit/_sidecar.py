@@ -307,9 +307,9 @@ def load_sidecar_bytes(
     fmt = fmt or get_format(_sniff(raw))
     try:
         plain = format_loads(fmt, raw)
-        exact = getattr(fmt, "loads_exact", None)
-        if exact is not None:  # integers past 64 bits, reported with their path
-            plain = exact(raw)
+        inexact = getattr(fmt, "may_be_inexact", None)
+        if inexact is not None and inexact(raw):  # integers past 64 bits, reported by path
+            plain = fmt.loads_exact(raw)
     except FormatError as exc:
         raise FormatError(
             exc.message, format=exc.format, line=exc.line, column=exc.column, source=source
